@@ -1,0 +1,144 @@
+package dev.kvasir.core.kv;
+
+import java.util.Arrays;
+
+/**
+ * The cache of one KV head of one layer: a variable number of slots, each with a key, a value
+ * (both post-RoPE), the original position of the token it came from and, for merged slots, the
+ * number of tokens it stands for ("mass"). Attention iterates over the slots that exist;
+ * eviction and merging change the set of slots, never a dense position-indexed array.
+ *
+ * <p>Slots are kept in the order they were appended or retained; compression keeps them in
+ * position order.
+ */
+public final class HeadCache {
+    private final int headDim;
+    private final VectorStore keys;
+    private final VectorStore values;
+    private int[] positions;
+    /** Tokens represented by each slot; null while every slot stands for exactly one token. */
+    private float[] mass;
+    private int size;
+
+    public HeadCache(KvPrecision precision, int headDim, int initialCapacity) {
+        int cap = Math.max(1, initialCapacity);
+        this.headDim = headDim;
+        this.keys = VectorStore.create(precision, headDim, cap);
+        this.values = VectorStore.create(precision, headDim, cap);
+        this.positions = new int[cap];
+    }
+
+    public int size() { return size; }
+
+    public int headDim() { return headDim; }
+
+    public VectorStore keys() { return keys; }
+
+    public VectorStore values() { return values; }
+
+    public int position(int slot) { return positions[slot]; }
+
+    /** Original positions of slots 0..size-1 (a copy). */
+    public int[] positions() { return Arrays.copyOf(positions, size); }
+
+    /** The mass array (tokens per slot), or null when all slots have mass 1. Read-only view. */
+    public float[] massOrNull() { return mass; }
+
+    public float mass(int slot) { return mass == null ? 1f : mass[slot]; }
+
+    public void setMass(int slot, float m) {
+        if (mass == null) {
+            if (m == 1f) return;
+            mass = new float[positions.length];
+            Arrays.fill(mass, 1f);
+        }
+        mass[slot] = m;
+    }
+
+    /** Makes room for {@code extra} more slots, growing by half again when full. */
+    public void ensureRoom(int extra) {
+        int need = size + extra;
+        if (need <= keys.capacity()) return;
+        int cap = Math.max(need, keys.capacity() + (keys.capacity() >> 1) + 16);
+        resize(cap);
+    }
+
+    private void resize(int cap) {
+        keys.resize(cap, size);
+        values.resize(cap, size);
+        positions = Arrays.copyOf(positions, cap);
+        if (mass != null) {
+            int old = mass.length;
+            mass = Arrays.copyOf(mass, cap);
+            if (cap > old) Arrays.fill(mass, old, cap, 1f);
+        }
+    }
+
+    /** Appends a slot; returns its index. */
+    public int append(float[] k, int kOff, float[] v, int vOff, int position) {
+        ensureRoom(1);
+        int s = size++;
+        keys.put(s, k, kOff);
+        values.put(s, v, vOff);
+        positions[s] = position;
+        if (mass != null) mass[s] = 1f;
+        return s;
+    }
+
+    /** Overwrites key and value of an existing slot (merging). */
+    public void set(int slot, float[] k, int kOff, float[] v, int vOff) {
+        checkSlot(slot);
+        keys.put(slot, k, kOff);
+        values.put(slot, v, vOff);
+    }
+
+    /**
+     * Keeps only the slots {@code keep[0..n)} (distinct; sorted into position order here) and
+     * releases the memory of the rest: the backing arrays are reallocated at the new size
+     * (plus {@code headroom} free slots for the tokens decode will append).
+     */
+    public void retain(int[] keep, int n, int headroom) {
+        int[] sorted = Arrays.copyOf(keep, n);
+        for (int s : sorted) checkSlot(s);
+        // position order keeps attention cache-friendly and makes streaming layouts natural
+        Integer[] boxed = new Integer[n];
+        for (int i = 0; i < n; i++) boxed[i] = sorted[i];
+        Arrays.sort(boxed, (a, b) -> positions[a] != positions[b] ? Integer.compare(positions[a], positions[b]) : Integer.compare(a, b));
+        for (int i = 0; i < n; i++) sorted[i] = boxed[i];
+        for (int i = 1; i < n; i++) {
+            if (sorted[i] == sorted[i - 1]) throw new IllegalArgumentException("slot " + sorted[i] + " kept twice");
+        }
+        keys.compact(sorted, n);
+        values.compact(sorted, n);
+        int[] newPos = new int[Math.max(1, n)];
+        float[] newMass = mass == null ? null : new float[Math.max(1, n)];
+        for (int i = 0; i < n; i++) {
+            newPos[i] = positions[sorted[i]];
+            if (newMass != null) newMass[i] = mass[sorted[i]];
+        }
+        positions = newPos;
+        mass = newMass;
+        size = n;
+        if (headroom > 0) resize(n + headroom);
+    }
+
+    /** Frees unused capacity beyond {@code headroom} free slots. */
+    public void trim(int headroom) {
+        int cap = Math.max(1, size + headroom);
+        if (cap < keys.capacity()) resize(cap);
+    }
+
+    /** Bytes held by this head (allocated capacity, keys + values + positions + mass). */
+    public long bytes() {
+        return keys.bytes() + values.bytes() + 4L * positions.length + (mass == null ? 0 : 4L * mass.length);
+    }
+
+    /** Bytes of the slots in use (keys and values only): the figure compression reports. */
+    public long usedBytes() {
+        return 2L * size * headDim * keys.precision().bytesPerValue();
+    }
+
+    private void checkSlot(int slot) {
+        if (slot < 0 || slot >= size) throw new IndexOutOfBoundsException("slot " + slot + " not in [0, " + size + ")");
+    }
+}

@@ -1,0 +1,87 @@
+package dev.kvasir.core.kv;
+
+/**
+ * The KV cache of one sequence: per layer and per KV head a {@link HeadCache} of variable
+ * length. {@link #nextPosition()} is the absolute position of the next token, which keeps
+ * counting from the original prompt length after compression (as kvpress and KVCache-Factory
+ * do): kept keys keep their RoPE rotation, new tokens get their true positions.
+ */
+public final class KvCache {
+    private final int layers;
+    private final int kvHeads;
+    private final int headDim;
+    private final KvPrecision precision;
+    private final HeadCache[][] heads;
+    private int nextPosition;
+
+    public KvCache(int layers, int kvHeads, int headDim, KvPrecision precision, int initialCapacity) {
+        this.layers = layers;
+        this.kvHeads = kvHeads;
+        this.headDim = headDim;
+        this.precision = precision;
+        this.heads = new HeadCache[layers][kvHeads];
+        for (int l = 0; l < layers; l++) {
+            for (int h = 0; h < kvHeads; h++) heads[l][h] = new HeadCache(precision, headDim, initialCapacity);
+        }
+    }
+
+    public int layers() { return layers; }
+
+    public int kvHeads() { return kvHeads; }
+
+    public int headDim() { return headDim; }
+
+    public KvPrecision precision() { return precision; }
+
+    public HeadCache head(int layer, int kvHead) { return heads[layer][kvHead]; }
+
+    public HeadCache[] layer(int layer) { return heads[layer]; }
+
+    /** Absolute position the next token will get. */
+    public int nextPosition() { return nextPosition; }
+
+    public void advance(int tokens) { nextPosition += tokens; }
+
+    public void setNextPosition(int p) { nextPosition = p; }
+
+    /** Total slots over all layers and heads. */
+    public long totalSlots() {
+        long n = 0;
+        for (HeadCache[] l : heads) for (HeadCache h : l) n += h.size();
+        return n;
+    }
+
+    /** Slots in use per layer (summed over KV heads). */
+    public int[] slotsPerLayer() {
+        int[] out = new int[layers];
+        for (int l = 0; l < layers; l++) for (HeadCache h : heads[l]) out[l] += h.size();
+        return out;
+    }
+
+    /** Bytes of keys and values in use. */
+    public long usedBytes() {
+        long n = 0;
+        for (HeadCache[] l : heads) for (HeadCache h : l) n += h.usedBytes();
+        return n;
+    }
+
+    /** Bytes allocated (capacity), the resident size of the cache. */
+    public long allocatedBytes() {
+        long n = 0;
+        for (HeadCache[] l : heads) for (HeadCache h : l) n += h.bytes();
+        return n;
+    }
+
+    /** Bytes a full cache of {@code tokens} tokens would take in keys and values. */
+    public long fullBytes(int tokens) {
+        return 2L * tokens * layers * kvHeads * headDim * precision.bytesPerValue();
+    }
+
+    /** Removes every slot, e.g. before a new request reuses the cache. */
+    public void clear() {
+        for (int l = 0; l < layers; l++) {
+            for (int h = 0; h < kvHeads; h++) heads[l][h] = new HeadCache(precision, headDim, 16);
+        }
+        nextPosition = 0;
+    }
+}

@@ -1,0 +1,248 @@
+package dev.kvasir.core.kv;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A growable array of fixed-length float vectors (the keys or the values of one KV head), one
+ * per cache slot, stored as F32, F16 or BF16. Slots are addressed by index; compaction keeps a
+ * subset and really shrinks the arrays so that evicted memory is returned.
+ */
+public abstract sealed class VectorStore permits VectorStore.F32, VectorStore.F16, VectorStore.BF16 {
+    static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+
+    protected final int dim;
+    protected int capacity;
+
+    VectorStore(int dim, int capacity) {
+        this.dim = dim;
+        this.capacity = capacity;
+    }
+
+    public static VectorStore create(KvPrecision precision, int dim, int capacity) {
+        return switch (precision) {
+            case F32 -> new F32(dim, capacity);
+            case F16 -> new F16(dim, capacity);
+            case BF16 -> new BF16(dim, capacity);
+        };
+    }
+
+    public int dim() { return dim; }
+
+    public int capacity() { return capacity; }
+
+    public abstract KvPrecision precision();
+
+    /** Stores {@code src[off .. off+dim)} in slot {@code slot}. */
+    public abstract void put(int slot, float[] src, int off);
+
+    /** Reads slot {@code slot} into {@code dst[off .. off+dim)}. */
+    public abstract void get(int slot, float[] dst, int off);
+
+    /** Dot product of slot {@code slot} with {@code q[qOff .. qOff+dim)}. */
+    public abstract float dot(int slot, float[] q, int qOff);
+
+    /** {@code acc[accOff + i] += a * slot[i]}. */
+    public abstract void addScaled(int slot, float a, float[] acc, int accOff);
+
+    /** Grows or shrinks the backing array to exactly {@code newCapacity} slots (>= slots in use). */
+    public abstract void resize(int newCapacity, int used);
+
+    /**
+     * Keeps slots {@code keep[0..n)} (in that order) as slots 0..n-1. The kept indices must be
+     * distinct; they may come in any order.
+     */
+    public abstract void compact(int[] keep, int n);
+
+    public long bytes() {
+        return (long) capacity * dim * precision().bytesPerValue();
+    }
+
+    // ------------------------------------------------------------------------------------
+
+    public static final class F32 extends VectorStore {
+        float[] data;
+
+        F32(int dim, int capacity) {
+            super(dim, capacity);
+            data = new float[capacity * dim];
+        }
+
+        /** The backing array, for kernels: slot s occupies [s*dim, (s+1)*dim). */
+        public float[] array() { return data; }
+
+        @Override public KvPrecision precision() { return KvPrecision.F32; }
+
+        @Override public void put(int slot, float[] src, int off) {
+            System.arraycopy(src, off, data, slot * dim, dim);
+        }
+
+        @Override public void get(int slot, float[] dst, int off) {
+            System.arraycopy(data, slot * dim, dst, off, dim);
+        }
+
+        @Override public float dot(int slot, float[] q, int qOff) {
+            int base = slot * dim;
+            int i = 0;
+            FloatVector acc = FloatVector.zero(FS);
+            for (int bound = FS.loopBound(dim); i < bound; i += FS.length()) {
+                acc = FloatVector.fromArray(FS, data, base + i).fma(FloatVector.fromArray(FS, q, qOff + i), acc);
+            }
+            float s = acc.reduceLanes(VectorOperators.ADD);
+            for (; i < dim; i++) s += data[base + i] * q[qOff + i];
+            return s;
+        }
+
+        @Override public void addScaled(int slot, float a, float[] acc, int accOff) {
+            int base = slot * dim;
+            int i = 0;
+            FloatVector va = FloatVector.broadcast(FS, a);
+            for (int bound = FS.loopBound(dim); i < bound; i += FS.length()) {
+                FloatVector.fromArray(FS, data, base + i).fma(va, FloatVector.fromArray(FS, acc, accOff + i))
+                        .intoArray(acc, accOff + i);
+            }
+            for (; i < dim; i++) acc[accOff + i] += a * data[base + i];
+        }
+
+        @Override public void resize(int newCapacity, int used) {
+            float[] n = new float[newCapacity * dim];
+            System.arraycopy(data, 0, n, 0, used * dim);
+            data = n;
+            capacity = newCapacity;
+        }
+
+        @Override public void compact(int[] keep, int n) {
+            float[] out = new float[Math.max(n, 1) * dim];
+            for (int i = 0; i < n; i++) System.arraycopy(data, keep[i] * dim, out, i * dim, dim);
+            data = out;
+            capacity = Math.max(n, 1);
+        }
+    }
+
+    /** IEEE half precision; conversion through the JDK's intrinsified Float.float16ToFloat. */
+    public static final class F16 extends VectorStore {
+        short[] data;
+
+        F16(int dim, int capacity) {
+            super(dim, capacity);
+            data = new short[capacity * dim];
+        }
+
+        public short[] array() { return data; }
+
+        @Override public KvPrecision precision() { return KvPrecision.F16; }
+
+        @Override public void put(int slot, float[] src, int off) {
+            int base = slot * dim;
+            for (int i = 0; i < dim; i++) data[base + i] = Float.floatToFloat16(src[off + i]);
+        }
+
+        @Override public void get(int slot, float[] dst, int off) {
+            int base = slot * dim;
+            for (int i = 0; i < dim; i++) dst[off + i] = Float.float16ToFloat(data[base + i]);
+        }
+
+        @Override public float dot(int slot, float[] q, int qOff) {
+            int base = slot * dim;
+            float s = 0f;
+            for (int i = 0; i < dim; i++) s += Float.float16ToFloat(data[base + i]) * q[qOff + i];
+            return s;
+        }
+
+        @Override public void addScaled(int slot, float a, float[] acc, int accOff) {
+            int base = slot * dim;
+            for (int i = 0; i < dim; i++) acc[accOff + i] += a * Float.float16ToFloat(data[base + i]);
+        }
+
+        @Override public void resize(int newCapacity, int used) {
+            short[] n = new short[newCapacity * dim];
+            System.arraycopy(data, 0, n, 0, used * dim);
+            data = n;
+            capacity = newCapacity;
+        }
+
+        @Override public void compact(int[] keep, int n) {
+            short[] out = new short[Math.max(n, 1) * dim];
+            for (int i = 0; i < n; i++) System.arraycopy(data, keep[i] * dim, out, i * dim, dim);
+            data = out;
+            capacity = Math.max(n, 1);
+        }
+    }
+
+    /** bfloat16: the top 16 bits of an F32; widening is a shift, which vectorises. */
+    public static final class BF16 extends VectorStore {
+        static final VectorSpecies<Short> SS = ShortVector.SPECIES_256;
+        static final VectorSpecies<Float> F16L = FloatVector.SPECIES_512;
+        short[] data;
+
+        BF16(int dim, int capacity) {
+            super(dim, capacity);
+            data = new short[capacity * dim];
+        }
+
+        public short[] array() { return data; }
+
+        @Override public KvPrecision precision() { return KvPrecision.BF16; }
+
+        static short toBf16(float f) {
+            int bits = Float.floatToRawIntBits(f);
+            if (Float.isNaN(f)) return (short) ((bits >>> 16) | 0x40);
+            // round to nearest even
+            int rounding = 0x7FFF + ((bits >>> 16) & 1);
+            return (short) ((bits + rounding) >>> 16);
+        }
+
+        static float fromBf16(short s) {
+            return Float.intBitsToFloat((s & 0xFFFF) << 16);
+        }
+
+        @Override public void put(int slot, float[] src, int off) {
+            int base = slot * dim;
+            for (int i = 0; i < dim; i++) data[base + i] = toBf16(src[off + i]);
+        }
+
+        @Override public void get(int slot, float[] dst, int off) {
+            int base = slot * dim;
+            for (int i = 0; i < dim; i++) dst[off + i] = fromBf16(data[base + i]);
+        }
+
+        @Override public float dot(int slot, float[] q, int qOff) {
+            int base = slot * dim;
+            int i = 0;
+            float s = 0f;
+            if (FS.length() == 16) {
+                FloatVector acc = FloatVector.zero(F16L);
+                for (int bound = dim & ~15; i < bound; i += 16) {
+                    FloatVector k = ((jdk.incubator.vector.IntVector) ShortVector.fromArray(SS, data, base + i)
+                            .convertShape(VectorOperators.S2I, jdk.incubator.vector.IntVector.SPECIES_512, 0))
+                            .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    acc = k.fma(FloatVector.fromArray(F16L, q, qOff + i), acc);
+                }
+                s = acc.reduceLanes(VectorOperators.ADD);
+            }
+            for (; i < dim; i++) s += fromBf16(data[base + i]) * q[qOff + i];
+            return s;
+        }
+
+        @Override public void addScaled(int slot, float a, float[] acc, int accOff) {
+            int base = slot * dim;
+            for (int i = 0; i < dim; i++) acc[accOff + i] += a * fromBf16(data[base + i]);
+        }
+
+        @Override public void resize(int newCapacity, int used) {
+            short[] n = new short[newCapacity * dim];
+            System.arraycopy(data, 0, n, 0, used * dim);
+            data = n;
+            capacity = newCapacity;
+        }
+
+        @Override public void compact(int[] keep, int n) {
+            short[] out = new short[Math.max(n, 1) * dim];
+            for (int i = 0; i < n; i++) System.arraycopy(data, keep[i] * dim, out, i * dim, dim);
+            data = out;
+            capacity = Math.max(n, 1);
+        }
+    }
+}
