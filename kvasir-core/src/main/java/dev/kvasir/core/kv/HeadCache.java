@@ -122,6 +122,12 @@ public final class HeadCache {
         if (headroom > 0) resize(n + headroom);
     }
 
+    /** Drops every slot from {@code n} on (keeps the allocation): rolls the cache back, e.g. between benchmark repetitions. */
+    public void truncate(int n) {
+        if (n < 0 || n > size) throw new IndexOutOfBoundsException("cannot truncate " + size + " slots to " + n);
+        size = n;
+    }
+
     /** Frees unused capacity beyond {@code headroom} free slots. */
     public void trim(int headroom) {
         int cap = Math.max(1, size + headroom);

@@ -77,6 +77,12 @@ public final class KvCache {
         return 2L * tokens * layers * kvHeads * headDim * precision.bytesPerValue();
     }
 
+    /** Rolls every head back to its first {@code slots} slots and sets the next position. */
+    public void truncate(int slots, int nextPosition) {
+        for (HeadCache[] l : heads) for (HeadCache h : l) h.truncate(Math.min(slots, h.size()));
+        this.nextPosition = nextPosition;
+    }
+
     /** Removes every slot, e.g. before a new request reuses the cache. */
     public void clear() {
         for (int l = 0; l < layers; l++) {

@@ -1,0 +1,157 @@
+package dev.kvasir.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.kvasir.core.kv.KvCache;
+import dev.kvasir.core.kv.KvPrecision;
+import dev.kvasir.core.model.InferenceState;
+import dev.kvasir.core.model.LlamaModel;
+import dev.kvasir.core.model.Model;
+import dev.kvasir.core.util.Parallel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/**
+ * A llama-bench-like benchmark: prompt processing (ppN) and token generation (tgN) at several
+ * context depths, repeated, reported as mean ± standard deviation of tokens per second.
+ * Depth tokens are prefilled before the timed part; the cache is rolled back between
+ * repetitions so every repetition starts at the same depth.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measures prefill (pp) and decode (tg) speed at context depths, like llama-bench.")
+final class BenchCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = {"-p", "--n-prompt"}, defaultValue = "512", description = "Prompt tokens per pp test (default ${DEFAULT-VALUE}).")
+    int nPrompt;
+
+    @Option(names = {"-n", "--n-gen"}, defaultValue = "128", description = "Generated tokens per tg test (default ${DEFAULT-VALUE}).")
+    int nGen;
+
+    @Option(names = {"-d", "--depths"}, split = ",", defaultValue = "0,2048,4096",
+            description = "Context depths (default ${DEFAULT-VALUE}).")
+    int[] depths;
+
+    @Option(names = {"-r", "--reps"}, defaultValue = "3", description = "Repetitions (default ${DEFAULT-VALUE}).")
+    int reps;
+
+    @Option(names = "--batch", defaultValue = "128", description = "Prefill chunk size (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--json", description = "Print one JSON object instead of the table.")
+    boolean json;
+
+    record Result(String test, int depth, int nPrompt, int nGen, double tokensPerSecond, double stddev, double[] samples) {}
+
+    @Override
+    public Integer call() throws Exception {
+        if (reps < 1) throw new IllegalArgumentException("--reps must be >= 1");
+        try (Model model = modelOptions.load(!json); Parallel par = new Parallel(modelOptions.threads())) {
+            LlamaModel llama = model.llama();
+            int maxDepth = 0;
+            for (int d : depths) {
+                if (d < 0) throw new IllegalArgumentException("--depths must be >= 0, got " + d);
+                maxDepth = Math.max(maxDepth, d);
+            }
+            int needed = maxDepth + Math.max(nPrompt, nGen);
+            if (needed > model.config().contextLength()) {
+                throw new IllegalArgumentException("depth " + maxDepth + " + " + Math.max(nPrompt, nGen) + " tokens exceeds the model's context of "
+                        + model.config().contextLength());
+            }
+            KvPrecision precision = modelOptions.kvPrecision();
+            InferenceState st = llama.newState(batch);
+            SplittableRandom rnd = new SplittableRandom(42);
+            int vocab = model.config().vocabularySize();
+            int[] tokens = new int[needed];
+            for (int i = 0; i < needed; i++) tokens[i] = 1 + rnd.nextInt(Math.min(vocab, 32000) - 1);
+            // warm-up: lets the JIT compile the kernels before anything is timed
+            KvCache warm = llama.newCache(precision, 256);
+            llama.forward(tokens, 0, Math.min(nPrompt, 256), warm, st, par, null, false);
+            for (int i = 0; i < 16; i++) llama.forward(tokens, i, 1, warm, st, par, null, false);
+
+            List<Result> results = new ArrayList<>();
+            for (int depth : depths) {
+                KvCache cache = llama.newCache(precision, depth + Math.max(nPrompt, nGen) + 16);
+                if (depth > 0) llama.forward(tokens, 0, depth, cache, st, par, null, false);
+                if (nPrompt > 0) {
+                    double[] s = new double[reps];
+                    for (int r = 0; r < reps; r++) {
+                        cache.truncate(depth, depth);
+                        long t0 = System.nanoTime();
+                        llama.forward(tokens, depth, nPrompt, cache, st, par, null, false);
+                        s[r] = nPrompt / ((System.nanoTime() - t0) / 1e9);
+                    }
+                    results.add(result("pp" + nPrompt, depth, nPrompt, 0, s));
+                    if (!json) System.err.println(format(results.getLast()));
+                }
+                if (nGen > 0) {
+                    double[] s = new double[reps];
+                    for (int r = 0; r < reps; r++) {
+                        cache.truncate(depth, depth);
+                        long t0 = System.nanoTime();
+                        for (int i = 0; i < nGen; i++) llama.forward(tokens, depth + i, 1, cache, st, par, null, false);
+                        s[r] = nGen / ((System.nanoTime() - t0) / 1e9);
+                    }
+                    results.add(result("tg" + nGen, depth, 0, nGen, s));
+                    if (!json) System.err.println(format(results.getLast()));
+                }
+            }
+            if (json) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("model", model.source().toString());
+                out.put("model_name", model.name());
+                out.put("threads", par.threads());
+                out.put("kv_precision", precision.name().toLowerCase());
+                out.put("reps", reps);
+                List<Map<String, Object>> rs = new ArrayList<>();
+                for (Result r : results) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("test", r.test());
+                    m.put("depth", r.depth());
+                    m.put("n_prompt", r.nPrompt());
+                    m.put("n_gen", r.nGen());
+                    m.put("tokens_per_second", round(r.tokensPerSecond()));
+                    m.put("stddev", round(r.stddev()));
+                    m.put("samples", r.samples());
+                    rs.add(m);
+                }
+                out.put("results", rs);
+                System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
+            } else {
+                System.out.printf("%n| model | threads | kv | test | t/s |%n|---|---|---|---|---|%n");
+                for (Result r : results) {
+                    System.out.printf("| %s | %d | %s | %s @ d%d | %.2f ± %.2f |%n", model.name(), par.threads(),
+                            precision.name().toLowerCase(), r.test(), r.depth(), r.tokensPerSecond(), r.stddev());
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static Result result(String test, int depth, int np, int ng, double[] s) {
+        double mean = 0;
+        for (double v : s) mean += v;
+        mean /= s.length;
+        double var = 0;
+        for (double v : s) var += (v - mean) * (v - mean);
+        double sd = s.length > 1 ? Math.sqrt(var / (s.length - 1)) : 0;
+        return new Result(test, depth, np, ng, mean, sd, s);
+    }
+
+    private static String format(Result r) {
+        return String.format("%s @ d%d: %.2f ± %.2f t/s", r.test(), r.depth(), r.tokensPerSecond(), r.stddev());
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+}

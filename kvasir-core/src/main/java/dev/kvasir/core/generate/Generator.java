@@ -1,0 +1,213 @@
+package dev.kvasir.core.generate;
+
+import dev.kvasir.core.kv.KvCache;
+import dev.kvasir.core.kv.KvPrecision;
+import dev.kvasir.core.model.AttentionRecorder;
+import dev.kvasir.core.model.InferenceState;
+import dev.kvasir.core.model.LlamaModel;
+import dev.kvasir.core.model.Model;
+import dev.kvasir.core.press.Budget;
+import dev.kvasir.core.press.CompressionReport;
+import dev.kvasir.core.press.DecodePress;
+import dev.kvasir.core.press.Press;
+import dev.kvasir.core.press.StatsRequest;
+import dev.kvasir.core.tokenizer.Tokenizer;
+import dev.kvasir.core.util.Parallel;
+
+import java.util.Arrays;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+
+/**
+ * Runs generation on a {@link Model}: prefill (gathering the attention statistics the press
+ * needs), compression of the prompt's KV cache, then token-by-token decode with sampling, stop
+ * tokens and strings, and UTF-8-safe streaming of the text.
+ *
+ * <pre>{@code
+ * try (Model model = Model.load(Path.of("model.gguf"));
+ *      Generator gen = new Generator(model, Generator.Options.defaults())) {
+ *     int[] prompt = model.tokenizer().encode("Once upon a time", true, false);
+ *     GenerationResult r = gen.generate(GenerationRequest.of(prompt, 64, SamplingParams.greedy()),
+ *                                       System.out::print);
+ * }
+ * }</pre>
+ */
+public final class Generator implements AutoCloseable {
+    /**
+     * @param threads     worker threads
+     * @param precision   KV storage precision
+     * @param batch       prefill chunk size
+     * @param press       prompt compression, or null for the full cache
+     * @param budget      the press's budget (ignored without a press)
+     * @param decodePress compression while generating, or null
+     */
+    public record Options(int threads, KvPrecision precision, int batch, Press press, Budget budget, DecodePress decodePress) {
+        public static Options defaults() {
+            return new Options(Parallel.defaultThreads(), KvPrecision.F32, 128, null, null, null);
+        }
+
+        public Options withThreads(int t) { return new Options(t, precision, batch, press, budget, decodePress); }
+
+        public Options withPrecision(KvPrecision p) { return new Options(threads, p, batch, press, budget, decodePress); }
+
+        public Options withPress(Press p, Budget b) { return new Options(threads, precision, batch, p, b, decodePress); }
+
+        public Options withDecodePress(DecodePress d) { return new Options(threads, precision, batch, press, budget, d); }
+    }
+
+    private final Model model;
+    private final LlamaModel llama;
+    private final Options options;
+    private final Parallel par;
+    private final InferenceState state;
+    private IntConsumer prefillProgress = t -> {};
+    private BooleanSupplier cancelled = () -> false;
+
+    public Generator(Model model, Options options) {
+        this.model = model;
+        this.llama = model.llama();
+        this.options = options;
+        this.par = new Parallel(options.threads());
+        this.state = llama.newState(options.batch());
+    }
+
+    public Model model() { return model; }
+
+    public Options options() { return options; }
+
+    /** Called with the number of prompt tokens processed so far during long prefills. */
+    public Generator onPrefillProgress(IntConsumer progress) {
+        this.prefillProgress = progress;
+        return this;
+    }
+
+    /** Polled between decode steps; when it answers true generation stops with reason "cancelled". */
+    public Generator cancelWhen(BooleanSupplier cancelled) {
+        this.cancelled = cancelled;
+        return this;
+    }
+
+    /** A fresh cache sized for the request. */
+    public KvCache newCache(int expectedTokens) {
+        return llama.newCache(options.precision(), Math.max(16, expectedTokens));
+    }
+
+    public GenerationResult generate(GenerationRequest request, Consumer<String> onText) {
+        return generate(request, newCache(request.totalPromptTokens() + request.maxTokens()), onText);
+    }
+
+    /**
+     * Generates with an existing cache (multi-turn chat): the prompt is appended to whatever the
+     * cache already holds.
+     */
+    public GenerationResult generate(GenerationRequest request, KvCache cache, Consumer<String> onText) {
+        int context = model.config().contextLength();
+        int startSlots = cache.layer(0)[0].size();
+        if (cache.nextPosition() + request.totalPromptTokens() > context) {
+            throw new IllegalArgumentException("the prompt has " + request.totalPromptTokens() + " tokens"
+                    + (cache.nextPosition() > 0 ? " after " + cache.nextPosition() + " already in the cache" : "")
+                    + ", more than the model's context window of " + context + " tokens");
+        }
+        Tokenizer tok = model.tokenizer();
+        Press press = options.press();
+        long t0 = System.nanoTime();
+        AttentionRecorder recorder = null;
+        if (press != null) {
+            StatsRequest need = press.statsRequest(model.config().layers(), model.config().heads(), model.config().kvHeads(),
+                    startSlots + request.prompt().length);
+            if (need.any()) {
+                recorder = new AttentionRecorder(need, model.config().layers(), model.config().heads(), model.config().kvHeads(),
+                        startSlots, request.prompt().length);
+            }
+        }
+        prefill(request.prompt(), cache, recorder);
+        long t1 = System.nanoTime();
+        CompressionReport report = null;
+        if (press != null) {
+            AttentionRecorder rec = recorder;
+            report = press.compress(cache, layer -> rec == null ? null : rec.stats(layer), options.budget());
+        }
+        long t2 = System.nanoTime();
+        if (request.afterCompression().length > 0) prefill(request.afterCompression(), cache, null);
+        long t3 = System.nanoTime();
+
+        Sampler sampler = new Sampler(request.sampling());
+        int[] history = Arrays.copyOf(request.prompt(), request.totalPromptTokens() + request.maxTokens() + 1);
+        System.arraycopy(request.afterCompression(), 0, history, request.prompt().length, request.afterCompression().length);
+        int historyLength = request.totalPromptTokens();
+        int[] generated = new int[request.maxTokens()];
+        int n = 0;
+        Utf8StreamDecoder utf8 = new Utf8StreamDecoder();
+        StopStringMatcher stops = new StopStringMatcher(request.stopStrings());
+        StringBuilder text = new StringBuilder();
+        String finish = "length";
+        int[] stopTokens = tok.stopTokens();
+        int steps = 0;
+        long decodeStart = System.nanoTime();
+        while (n < request.maxTokens()) {
+            if (cancelled.getAsBoolean()) {
+                finish = "cancelled";
+                break;
+            }
+            int next = sampler.sample(state.logits(), history, historyLength);
+            if (!request.ignoreEos() && contains(stopTokens, next)) {
+                finish = "stop";
+                break;
+            }
+            generated[n++] = next;
+            history[historyLength++] = next;
+            String piece = tok.isSpecial(next) ? "" : utf8.accept(tok.tokenBytes(next));
+            String emit = stops.accept(piece);
+            if (!emit.isEmpty()) {
+                text.append(emit);
+                onText.accept(emit);
+            }
+            if (stops.stopped()) {
+                finish = "stop";
+                break;
+            }
+            if (n == request.maxTokens()) break;
+            if (cache.nextPosition() >= context) {
+                finish = "length";
+                break;
+            }
+            llama.forward(new int[] {next}, 0, 1, cache, state, par, null, false);
+            steps++;
+            if (options.decodePress() != null) options.decodePress().afterDecodeStep(cache, state);
+        }
+        if (!stops.stopped()) {
+            String tail = stops.accept(utf8.finish());
+            String rest = tail + (stops.stopped() ? "" : stops.flush());
+            if (!rest.isEmpty()) {
+                text.append(rest);
+                onText.accept(rest);
+            }
+        }
+        long decodeEnd = System.nanoTime();
+        return new GenerationResult(text.toString(), Arrays.copyOf(generated, n), request.totalPromptTokens(),
+                ((t1 - t0) + (t3 - t2)) / 1e6, (decodeEnd - decodeStart) / 1e6, steps, finish,
+                report == null ? null : report.withTime((t2 - t1) / 1e6), cache.usedBytes());
+    }
+
+    private void prefill(int[] tokens, KvCache cache, AttentionRecorder recorder) {
+        int done = 0;
+        int chunk = Math.max(options.batch(), 512);
+        while (done < tokens.length) {
+            int n = Math.min(chunk, tokens.length - done);
+            llama.forward(tokens, done, n, cache, state, par, recorder == null ? null : recorder.offset(done), false);
+            done += n;
+            prefillProgress.accept(done);
+        }
+    }
+
+    private static boolean contains(int[] a, int v) {
+        for (int x : a) if (x == v) return true;
+        return false;
+    }
+
+    @Override
+    public void close() {
+        par.close();
+    }
+}

@@ -1,0 +1,132 @@
+package dev.kvasir.core.model;
+
+import dev.kvasir.core.kv.HeadCache;
+import dev.kvasir.core.kv.VectorStore;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Scaled dot-product attention of one query head over the slots of one KV head: the kernel
+ * behind both prefill and decode. It iterates over the slots that exist, so an evicted or
+ * merged cache is attended exactly as it is. A slot that stands for several merged tokens
+ * (mass m) gets log(m) added to its logit, i.e. it counts m times in the softmax.
+ */
+final class Attention {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+    private Attention() {}
+
+    /**
+     * Computes softmax(q·k_j·scale + log m_j) over slots [0, n) into {@code p[0..n)} (normalised)
+     * and writes Σ p_j v_j to {@code out[outOff .. outOff+headDim)}.
+     */
+    static void attend(HeadCache head, int n, float[] q, int qOff, float scale, float[] p, float[] out, int outOff) {
+        int hd = head.headDim();
+        VectorStore keys = head.keys();
+        if (keys instanceof VectorStore.F32 k32) {
+            scoresF32(k32.array(), hd, n, q, qOff, scale, p);
+        } else {
+            for (int j = 0; j < n; j++) p[j] = keys.dot(j, q, qOff) * scale;
+        }
+        float[] mass = head.massOrNull();
+        if (mass != null) {
+            for (int j = 0; j < n; j++) p[j] += (float) Math.log(mass[j]);
+        }
+        softmax(p, n);
+        VectorStore values = head.values();
+        if (values instanceof VectorStore.F32 v32 && hd % L == 0) {
+            weightedSumF32(v32.array(), hd, n, p, out, outOff);
+        } else {
+            java.util.Arrays.fill(out, outOff, outOff + hd, 0f);
+            for (int j = 0; j < n; j++) values.addScaled(j, p[j], out, outOff);
+        }
+    }
+
+    private static void scoresF32(float[] k, int hd, int n, float[] q, int qOff, float scale, float[] p) {
+        if (hd == 4 * L) {
+            FloatVector q0 = FloatVector.fromArray(S, q, qOff), q1 = FloatVector.fromArray(S, q, qOff + L),
+                    q2 = FloatVector.fromArray(S, q, qOff + 2 * L), q3 = FloatVector.fromArray(S, q, qOff + 3 * L);
+            for (int j = 0; j < n; j++) {
+                int b = j * hd;
+                FloatVector acc = FloatVector.fromArray(S, k, b).mul(q0)
+                        .add(FloatVector.fromArray(S, k, b + L).mul(q1))
+                        .add(FloatVector.fromArray(S, k, b + 2 * L).mul(q2))
+                        .add(FloatVector.fromArray(S, k, b + 3 * L).mul(q3));
+                p[j] = acc.reduceLanes(VectorOperators.ADD) * scale;
+            }
+            return;
+        }
+        int bound = S.loopBound(hd);
+        for (int j = 0; j < n; j++) {
+            int b = j * hd;
+            int i = 0;
+            float s = 0f;
+            if (bound > 0) {
+                FloatVector acc = FloatVector.zero(S);
+                for (; i < bound; i += L) acc = FloatVector.fromArray(S, k, b + i).fma(FloatVector.fromArray(S, q, qOff + i), acc);
+                s = acc.reduceLanes(VectorOperators.ADD);
+            }
+            for (; i < hd; i++) s += k[b + i] * q[qOff + i];
+            p[j] = s * scale;
+        }
+    }
+
+    /** In-place softmax of p[0..n) with a vectorised exp. */
+    static void softmax(float[] p, int n) {
+        int i = 0;
+        int bound = S.loopBound(n);
+        FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (; i < bound; i += L) vmax = vmax.max(FloatVector.fromArray(S, p, i));
+        float max = vmax.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) max = Math.max(max, p[i]);
+        FloatVector vm = FloatVector.broadcast(S, max);
+        FloatVector vsum = FloatVector.zero(S);
+        i = 0;
+        for (; i < bound; i += L) {
+            FloatVector e = FloatVector.fromArray(S, p, i).sub(vm).lanewise(VectorOperators.EXP);
+            e.intoArray(p, i);
+            vsum = vsum.add(e);
+        }
+        float sum = vsum.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float e = (float) Math.exp(p[i] - max);
+            p[i] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        FloatVector vinv = FloatVector.broadcast(S, inv);
+        i = 0;
+        for (; i < bound; i += L) FloatVector.fromArray(S, p, i).mul(vinv).intoArray(p, i);
+        for (; i < n; i++) p[i] *= inv;
+    }
+
+    /** out = Σ_j p_j v_j, keeping up to four accumulator vectors in registers per pass. */
+    private static void weightedSumF32(float[] v, int hd, int n, float[] p, float[] out, int outOff) {
+        for (int c = 0; c < hd; c += 4 * L) {
+            int lanes = Math.min(4 * L, hd - c);
+            if (lanes == 4 * L) {
+                FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
+                for (int j = 0; j < n; j++) {
+                    FloatVector pj = FloatVector.broadcast(S, p[j]);
+                    int b = j * hd + c;
+                    a0 = FloatVector.fromArray(S, v, b).fma(pj, a0);
+                    a1 = FloatVector.fromArray(S, v, b + L).fma(pj, a1);
+                    a2 = FloatVector.fromArray(S, v, b + 2 * L).fma(pj, a2);
+                    a3 = FloatVector.fromArray(S, v, b + 3 * L).fma(pj, a3);
+                }
+                a0.intoArray(out, outOff + c);
+                a1.intoArray(out, outOff + c + L);
+                a2.intoArray(out, outOff + c + 2 * L);
+                a3.intoArray(out, outOff + c + 3 * L);
+            } else {
+                for (int cc = c; cc < c + lanes; cc += L) {
+                    FloatVector a = FloatVector.zero(S);
+                    for (int j = 0; j < n; j++) a = FloatVector.fromArray(S, v, j * hd + cc).fma(FloatVector.broadcast(S, p[j]), a);
+                    a.intoArray(out, outOff + cc);
+                }
+            }
+        }
+    }
+}

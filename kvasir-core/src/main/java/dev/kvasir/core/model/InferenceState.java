@@ -1,0 +1,48 @@
+package dev.kvasir.core.model;
+
+/**
+ * Scratch buffers for forward passes of up to {@code maxBatch} tokens, reused across calls so
+ * the hot path allocates nothing. One per concurrently running sequence.
+ */
+public final class InferenceState {
+    final int maxBatch;
+    final float[] x, xb, xb2, q, k, v, att, hb, hb2;
+    final float[] ropeCos, ropeSin;
+    /** Logits of the last token of the last forward call. */
+    final float[] logits;
+    /** Logits of every token of the last call, when requested ([maxBatch * vocab]), lazily allocated. */
+    float[] allLogits;
+    final ThreadLocal<float[]> probs;
+
+    public InferenceState(ModelConfig c, int maxBatch) {
+        this.maxBatch = maxBatch;
+        x = new float[maxBatch * c.dim()];
+        xb = new float[maxBatch * Math.max(c.dim(), c.qDim())];
+        xb2 = new float[maxBatch * c.dim()];
+        q = new float[maxBatch * c.qDim()];
+        k = new float[maxBatch * c.kvDim()];
+        v = new float[maxBatch * c.kvDim()];
+        att = new float[maxBatch * c.qDim()];
+        hb = new float[maxBatch * c.hiddenDim()];
+        hb2 = new float[maxBatch * c.hiddenDim()];
+        ropeCos = new float[maxBatch * c.ropeDim() / 2];
+        ropeSin = new float[maxBatch * c.ropeDim() / 2];
+        logits = new float[c.vocabularySize()];
+        probs = ThreadLocal.withInitial(() -> new float[1024]);
+    }
+
+    /** The logits of the last token of the last forward call (a live view: copy to keep). */
+    public float[] logits() { return logits; }
+
+    /** Logits of token b of the last call made with allLogits=true. */
+    public float[] allLogits() { return allLogits; }
+
+    float[] probsScratch(int n) {
+        float[] p = probs.get();
+        if (p.length < n) {
+            p = new float[Math.max(n, p.length * 2)];
+            probs.set(p);
+        }
+        return p;
+    }
+}

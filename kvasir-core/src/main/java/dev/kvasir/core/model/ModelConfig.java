@@ -1,0 +1,58 @@
+package dev.kvasir.core.model;
+
+/**
+ * Hyper-parameters of a Llama-family decoder (Llama 2/3, Mistral, SmolLM2, Qwen2/2.5, Qwen3).
+ *
+ * @param architecture   e.g. "llama", "qwen2", "qwen3"
+ * @param dim            hidden size
+ * @param hiddenDim      FFN inner size
+ * @param layers         decoder blocks
+ * @param heads          query heads
+ * @param kvHeads        key/value heads (GQA when fewer than heads)
+ * @param headDim        per-head size (dim / heads unless the model says otherwise)
+ * @param vocabularySize rows of the embedding
+ * @param contextLength  trained context window
+ * @param rmsNormEps     epsilon of RMSNorm
+ * @param ropeTheta      RoPE base frequency
+ * @param ropeType       dimension pairing of RoPE
+ * @param ropeDim        rotated dimensions per head (headDim for all supported models)
+ * @param ropeScaling    Llama 3.1 frequency scaling, or null
+ * @param qkvBias        Q/K/V projections have biases (Qwen2)
+ * @param qkNorm         RMSNorm on each Q and K head before RoPE (Qwen3)
+ * @param tiedEmbeddings the output projection is the token embedding
+ */
+public record ModelConfig(String architecture, int dim, int hiddenDim, int layers, int heads, int kvHeads, int headDim,
+                          int vocabularySize, int contextLength, float rmsNormEps, float ropeTheta, RopeType ropeType,
+                          int ropeDim, Llama3RopeScaling ropeScaling, boolean qkvBias, boolean qkNorm,
+                          boolean tiedEmbeddings) {
+
+    /** Llama 3.1 "llama3" rope scaling (HF rope_scaling with rope_type llama3). */
+    public record Llama3RopeScaling(float factor, float lowFreqFactor, float highFreqFactor, int originalContextLength) {}
+
+    public ModelConfig {
+        require(dim > 0, "dim", dim);
+        require(hiddenDim > 0, "hiddenDim", hiddenDim);
+        require(layers > 0, "layers", layers);
+        require(heads > 0, "heads", heads);
+        require(kvHeads > 0 && heads % kvHeads == 0, "kvHeads (must divide heads=" + heads + ")", kvHeads);
+        require(headDim > 0 && headDim % 2 == 0, "headDim (must be even)", headDim);
+        require(vocabularySize > 0, "vocabularySize", vocabularySize);
+        require(contextLength > 0, "contextLength", contextLength);
+        require(ropeDim > 0 && ropeDim <= headDim && ropeDim % 2 == 0, "ropeDim", ropeDim);
+    }
+
+    private static void require(boolean ok, String what, int value) {
+        if (!ok) throw new IllegalArgumentException("invalid model configuration: " + what + " = " + value);
+    }
+
+    public int groupSize() { return heads / kvHeads; }
+
+    public int qDim() { return heads * headDim; }
+
+    public int kvDim() { return kvHeads * headDim; }
+
+    /** Bytes of F32 key+value per token, over all layers. */
+    public long kvBytesPerToken(int bytesPerValue) {
+        return 2L * layers * kvDim() * bytesPerValue;
+    }
+}

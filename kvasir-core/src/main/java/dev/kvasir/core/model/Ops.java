@@ -1,0 +1,53 @@
+package dev.kvasir.core.model;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/** Small vectorised element-wise kernels of the decoder block. */
+final class Ops {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    private Ops() {}
+
+    /** out[o..o+n) = x[xo..xo+n) / rms(x) * w. */
+    static void rmsnorm(float[] out, int o, float[] x, int xo, float[] w, int n, float eps) {
+        int i = 0;
+        FloatVector acc = FloatVector.zero(S);
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            acc = v.fma(v, acc);
+        }
+        float ss = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) ss += x[xo + i] * x[xo + i];
+        float scale = (float) (1.0 / Math.sqrt(ss / n + eps));
+        i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, x, xo + i).mul(scale).mul(FloatVector.fromArray(S, w, i)).intoArray(out, o + i);
+        }
+        for (; i < n; i++) out[o + i] = x[xo + i] * scale * w[i];
+    }
+
+    /** x[xo..xo+n) += y[yo..yo+n). */
+    static void add(float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, x, xo + i).add(FloatVector.fromArray(S, y, yo + i)).intoArray(x, xo + i);
+        }
+        for (; i < n; i++) x[xo + i] += y[yo + i];
+    }
+
+    /** gate[i] = silu(gate[i]) * up[i] over [0, n). */
+    static void swiglu(float[] gate, float[] up, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector g = FloatVector.fromArray(S, gate, i);
+            FloatVector sig = g.neg().lanewise(VectorOperators.EXP).add(1f);
+            g.div(sig).mul(FloatVector.fromArray(S, up, i)).intoArray(gate, i);
+        }
+        for (; i < n; i++) {
+            float g = gate[i];
+            gate[i] = (float) (g / (1.0 + Math.exp(-g))) * up[i];
+        }
+    }
+}
