@@ -47,5 +47,16 @@ def smollm2_hf_tokenizer(gguf_path):
 def write_json(name, obj):
     RESOURCES.mkdir(parents=True, exist_ok=True)
     path = RESOURCES / name
-    path.write_text(json.dumps(obj, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    path.write_text(_dumps(obj, 0) + "\n", encoding="utf-8")
     print("wrote", path)
+
+
+def _dumps(obj, depth):
+    """JSON with one test case per line: readable diffs, small files."""
+    pad = " " * (depth + 1)
+    if isinstance(obj, dict) and not ("text" in obj and "ids" in obj):
+        items = [pad + json.dumps(k, ensure_ascii=False) + ": " + _dumps(v, depth + 1) for k, v in obj.items()]
+        return "{\n" + ",\n".join(items) + "\n" + " " * depth + "}"
+    if isinstance(obj, list) and obj and isinstance(obj[0], dict):
+        return "[\n" + ",\n".join(pad + _dumps(v, depth + 1) for v in obj) + "\n" + " " * depth + "]"
+    return json.dumps(obj, ensure_ascii=False)

@@ -14,6 +14,7 @@ Usage: pip install gguf sentencepiece tokenizers protobuf; python3 tools/tokeniz
 Needs ../shared beside the repository and the default model in ~/.cache/kvasir/models.
 """
 import os
+import random
 import re
 from pathlib import Path
 
@@ -82,7 +83,7 @@ TINYSTORIES_EXTRA = [
 ]
 
 
-def stories260k_cases():
+def stories260k_sentencepiece():
     import sentencepiece as spm
     from sentencepiece import sentencepiece_model_pb2 as pb
 
@@ -98,7 +99,12 @@ def stories260k_cases():
     proto.normalizer_spec.add_dummy_prefix = True
     proto.normalizer_spec.remove_extra_whitespaces = False
     proto.normalizer_spec.escape_whitespaces = True
-    sp = spm.SentencePieceProcessor(model_proto=proto.SerializeToString())
+    return spm.SentencePieceProcessor(model_proto=proto.SerializeToString())
+
+
+def stories260k_cases():
+    meta = gguf_tokenizer_metadata(SHARED / "models" / "stories260K" / "stories260K.gguf")
+    sp = stories260k_sentencepiece()
     controls = {t: i for i, (t, ty) in enumerate(zip(meta["tokenizer.ggml.tokens"], meta["tokenizer.ggml.token_type"])) if ty in (2, 3)}
 
     def encode_parsing_special(text):
@@ -151,6 +157,53 @@ def tinystories_cases():
     return cases
 
 
+# Characters the random texts are drawn from: the places where regex dialects, Unicode
+# versions and whitespace definitions could disagree.
+RANDOM_POOLS = [
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    "0123456789",
+    "   \t\n\r",
+    "'sStTmMdDlLvVeErR",  # contraction pieces, mixed case
+    ".,;:!?-_()[]{}<>/\\|@#$%^&*+=~`\"",
+    "\u00a0\u1680\u2000\u2003\u2009\u200a\u2028\u2029\u202f\u205f\u3000\u0085\u000b\u000c\u001c\u001f\u200b\ufeff",
+    "éÉüÜñßøåçœſK\u0301\u0308\u0327",  # accents, combining marks, long s, Kelvin sign
+    "²³¹½¼٠١٢٣४५६৭০Ⅻⅷ①",  # digits of other scripts, fractions, numerals
+    "日本語中文한국어ไทยกขᄀ",
+    "Привет мир Ελληνικά עברית العربية",
+    "😀🚀🔥👍🏽👨\u200d👩\u200d👧🇫🇷🇩🇪❤️\U0001d518\U0001d52b",
+]
+
+
+def random_texts(seed, count):
+    rng = random.Random(seed)
+    texts = []
+    for _ in range(count):
+        pools = rng.sample(RANDOM_POOLS, rng.randint(1, 4))
+        n = rng.randint(1, 48)
+        texts.append("".join(rng.choice(rng.choice(pools)) for _ in range(n)))
+    return texts
+
+
+def random_cases():
+    """Random texts through each tokenizer whose oracle we have; no special tokens parsed apart."""
+    from tokenizers import Tokenizer
+
+    texts = random_texts(20240611, 150)
+    out = {}
+    for name, path in [("llama3", SHARED / "tokenizers" / "llama3" / "tokenizer.json"),
+                       ("qwen3", SHARED / "tokenizers" / "qwen3" / "tokenizer.json"),
+                       ("tinystories656k", SHARED / "models" / "tinystories-656k" / "tokenizer.json")]:
+        tok = Tokenizer.from_file(str(path))
+        out[name] = [{"text": t, "parse_special": True, "add_bos": False,
+                      "ids": tok.encode(t, add_special_tokens=False).ids} for t in texts]
+    tok = smollm2_hf_tokenizer(SMOLLM2)
+    out["smollm2"] = [{"text": t, "parse_special": True, "add_bos": False,
+                       "ids": tok.encode(t, add_special_tokens=False).ids} for t in texts]
+    sp = stories260k_sentencepiece()
+    out["stories260k"] = [{"text": t, "parse_special": False, "add_bos": False, "ids": sp.encode(t)} for t in texts]
+    return out
+
+
 def main():
     write_json("stories260k.json", {
         "source": "shared/models/stories260K/stories260K.gguf",
@@ -164,6 +217,9 @@ def main():
         "source": "shared/models/tinystories-656k/tokenizer.json",
         "oracle": "tokenizers " + __import__("tokenizers").__version__,
         "cases": tinystories_cases()})
+    write_json("random.json", {
+        "oracle": "random texts (seed 20240611) through the oracles above and tokenizers on the shared llama3/qwen3 files",
+        "cases": random_cases()})
 
 
 if __name__ == "__main__":

@@ -68,8 +68,8 @@ final class AddedTokenMatcher {
                 continue;
             }
             int start = i, end = matchEnd;
-            if (match.lstrip()) while (start > textStart && Character.isWhitespace(text.charAt(start - 1))) start--;
-            if (match.rstrip()) while (end < text.length() && Character.isWhitespace(text.charAt(end))) end++;
+            if (match.lstrip()) while (start > textStart && Unicode.isWhiteSpace(text.charAt(start - 1))) start--;
+            if (match.rstrip()) while (end < text.length() && Unicode.isWhiteSpace(text.charAt(end))) end++;
             if (start > textStart) out.add(new Segment(text.substring(textStart, start), -1, textStart));
             out.add(new Segment(text.substring(start, end), match.id(), start));
             textStart = end;

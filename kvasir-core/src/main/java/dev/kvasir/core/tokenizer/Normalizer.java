@@ -33,8 +33,8 @@ interface Normalizer {
     static Normalizer strip(boolean left, boolean right) {
         return text -> {
             int start = 0, end = text.length();
-            if (left) while (start < end && Character.isWhitespace(text.codePointAt(start))) start += Character.charCount(text.codePointAt(start));
-            if (right) while (end > start && Character.isWhitespace(text.codePointBefore(end))) end -= Character.charCount(text.codePointBefore(end));
+            if (left) while (start < end && Unicode.isWhiteSpace(text.codePointAt(start))) start += Character.charCount(text.codePointAt(start));
+            if (right) while (end > start && Unicode.isWhiteSpace(text.codePointBefore(end))) end -= Character.charCount(text.codePointBefore(end));
             return text.substring(start, end);
         };
     }

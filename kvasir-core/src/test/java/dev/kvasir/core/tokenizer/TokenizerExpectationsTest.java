@@ -34,8 +34,25 @@ class TokenizerExpectationsTest {
         return check("tinystories656k.json", TokenizerTestSupport::tinyStories);
     }
 
+    /** Random texts full of exotic whitespace, digits, marks and emoji (see make_expectations.py). */
+    @TestFactory
+    Stream<DynamicTest> randomTexts() throws IOException {
+        Map<String, Object> byTokenizer = Json.asObject(Json.asObject(load("random.json"), "random.json").get("cases"), "cases");
+        Map<String, Supplier<Tokenizer>> tokenizers = Map.of(
+                "llama3", TokenizerTestSupport::llama3, "qwen3", TokenizerTestSupport::qwen3,
+                "smollm2", TokenizerTestSupport::smollm2, "stories260k", TokenizerTestSupport::stories260k,
+                "tinystories656k", TokenizerTestSupport::tinyStories);
+        assertThat(byTokenizer.keySet()).containsExactlyInAnyOrderElementsOf(tokenizers.keySet());
+        return byTokenizer.entrySet().stream().flatMap(e -> cases(Json.asArray(e.getValue(), e.getKey()),
+                e.getKey() + " ", tokenizers.get(e.getKey())));
+    }
+
     private static Stream<DynamicTest> check(String resource, Supplier<Tokenizer> tokenizer) throws IOException {
         List<Object> cases = Json.asArray(Json.asObject(load(resource), resource).get("cases"), resource + " cases");
+        return cases(cases, "", tokenizer);
+    }
+
+    private static Stream<DynamicTest> cases(List<Object> cases, String prefix, Supplier<Tokenizer> tokenizer) {
         return cases.stream().map(o -> {
             Map<String, Object> c = Json.asObject(o, "case");
             String text = Json.asString(c.get("text"), "text");
@@ -43,7 +60,7 @@ class TokenizerExpectationsTest {
             boolean addBos = Json.asBoolean(c.get("add_bos"), "add_bos");
             int[] expected = Json.asArray(c.get("ids"), "ids").stream().mapToInt(x -> (int) Json.asLong(x, "id")).toArray();
             String decoded = c.get("decoded") == null ? null : Json.asString(c.get("decoded"), "decoded");
-            String name = TokenizerTestSupport.printable(text) + (addBos ? " +bos" : "") + (parseSpecial ? "" : " raw");
+            String name = prefix + TokenizerTestSupport.printable(text) + (addBos ? " +bos" : "") + (parseSpecial ? "" : " raw");
             return DynamicTest.dynamicTest(name, () -> {
                 Tokenizer t = tokenizer.get();
                 int[] ids = t.encode(text, addBos, parseSpecial);
