@@ -136,10 +136,12 @@ interface PreTokenizer {
                 for (int i = 0; i < n; i++) if (!delim[i]) out.add(piece.substring(starts[i], ends[i]));
             }
             case CONTIGUOUS -> {
+                // neighbouring spans of the same kind join (runs of non-delimiters too, which
+                // happens when the pattern is inverted)
                 int i = 0;
                 while (i < n) {
                     int j = i + 1;
-                    if (delim[i]) while (j < n && delim[j]) j++;
+                    while (j < n && delim[j] == delim[i]) j++;
                     out.add(piece.substring(starts[i], ends[j - 1]));
                     i = j;
                 }
