@@ -1,0 +1,35 @@
+package dev.kvasir.core.util;
+
+import dev.kvasir.core.ModelFormatException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Read-only memory mapping of whole model files. The mapping lives as long as the given arena,
+ * not the channel: weights are read in place, never copied to the heap.
+ */
+public final class MappedFiles {
+    private MappedFiles() {}
+
+    /**
+     * Maps all of {@code path} into {@code arena}. A missing file or a directory is a
+     * {@link ModelFormatException} (the user gave a wrong path); other I/O failures are an
+     * {@link UncheckedIOException} whose message names the path.
+     */
+    public static MemorySegment map(Path path, Arena arena) {
+        if (Files.isDirectory(path)) throw new ModelFormatException(path, null, -1, "is a directory, not a model file");
+        if (!Files.exists(path)) throw new ModelFormatException(path, null, -1, "no such file");
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            return channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
+        }
+    }
+}
