@@ -1,8 +1,7 @@
 package dev.kvasir.core.tokenizer;
 
 import dev.kvasir.core.TestResources;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.kvasir.core.gguf.GgufFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -60,10 +59,8 @@ final class TokenizerTestSupport {
     }
 
     static Map<String, Object> ggufMetadata(Path gguf) {
-        try {
-            return GgufMetadataReader.read(gguf);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        try (GgufFile file = GgufFile.open(gguf)) {
+            return file.metadata(); // plain heap values: usable after the mapping is closed
         }
     }
 
