@@ -29,7 +29,44 @@ interface PreTokenizer {
      * without it Java's {@code \s} is ASCII only and U+3000 or U+00A0 would split differently.
      */
     static Pattern compile(String regex) {
-        return Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
+        try {
+            return Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            String translated = translatePropertyNames(regex);
+            if (translated.equals(regex)) throw e;
+            return Pattern.compile(translated, Pattern.UNICODE_CHARACTER_CLASS);
+        }
+    }
+
+    /**
+     * Oniguruma takes script names bare and negates with a caret ({@code \p{Han}},
+     * {@code \p{^Han}}); Java wants {@code \p{IsHan}} and {@code \P{IsHan}}.
+     */
+    private static String translatePropertyNames(String regex) {
+        Matcher m = Pattern.compile("\\\\([pP])\\{(\\^?)([A-Za-z_]+)}").matcher(regex);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            boolean negated = m.group(1).equals("P") ^ !m.group(2).isEmpty();
+            String name = m.group(3);
+            String replacement = m.group();
+            if (!compiles("\\p{" + name + "}") && compiles("\\p{Is" + name + "}")) {
+                replacement = (negated ? "\\P{Is" : "\\p{Is") + name + "}";
+            } else if (!m.group(2).isEmpty()) {
+                replacement = (negated ? "\\P{" : "\\p{") + name + "}";
+            }
+            m.appendReplacement(sb, Matcher.quoteReplacement(replacement));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    private static boolean compiles(String regex) {
+        try {
+            Pattern.compile(regex);
+            return true;
+        } catch (java.util.regex.PatternSyntaxException e) {
+            return false;
+        }
     }
 
     static PreTokenizer split(Pattern pattern, Behavior behavior, boolean invert) {
