@@ -31,6 +31,24 @@ final class HuggingFaceTokenizerLoader {
     Tokenizer load() {
         Map<String, Object> root = object(parse(file), "(root)", file);
         Map<String, Object> model = object(root.get("model"), "model", file);
+        checkModelType(model);
+        List<AddedToken> added = addedTokens(root);
+        boolean byteFallback = bool(model.get("byte_fallback"), "model.byte_fallback", false);
+        String unkText = model.get("unk_token") == null ? null : string(model.get("unk_token"), "model.unk_token", file);
+        Vocabulary vocab = vocabulary(model, added, byteFallback, unkText, spelling(root, byteFallback));
+        int unk = unkText == null ? -1 : vocab.id(unkText);
+
+        MergeTable merges = merges(model.get("merges"), vocab);
+        boolean ignoreMerges = bool(model.get("ignore_merges"), "model.ignore_merges", false);
+        boolean fuseUnk = bool(model.get("fuse_unk"), "model.fuse_unk", false);
+        BpeModel bpe = new BpeModel(vocab, merges, ignoreMerges, byteFallback, unk, fuseUnk);
+        Normalizer normalizer = root.get("normalizer") == null ? Normalizer.IDENTITY : normalizer(root.get("normalizer"), "normalizer");
+        PreTokenizer pre = root.get("pre_tokenizer") == null ? PreTokenizer.NONE : preTokenizer(root.get("pre_tokenizer"), "pre_tokenizer");
+        boolean stripLeadingSpace = stripsLeadingSpace(root.get("decoder"));
+        return new PipelineTokenizer(vocab, added, normalizer, new BpeEncoder(pre, bpe), specials(root, vocab), stripLeadingSpace);
+    }
+
+    private void checkModelType(Map<String, Object> model) {
         String type = model.containsKey("type") ? string(model.get("type"), "model.type", file) : "BPE";
         if (!type.equals("BPE")) {
             throw new ModelFormatException(file, "model.type", -1, "unsupported model type '" + type + "' (only BPE is implemented)");
@@ -41,17 +59,29 @@ final class HuggingFaceTokenizerLoader {
                 throw new ModelFormatException(file, "model." + affix, -1, "subword prefixes/suffixes are not supported");
             }
         }
+    }
 
-        // vocabulary: model.vocab plus added tokens, which may lie beyond it
+    /** How token strings spell text: byte-level when a ByteLevel step is present, else SentencePiece-like or raw. */
+    private static Vocabulary.Spelling spelling(Map<String, Object> root, boolean byteFallback) {
+        Object pre = root.get("pre_tokenizer"), decoder = root.get("decoder");
+        if (containsType(pre, "ByteLevel") || containsType(decoder, "ByteLevel")) return Vocabulary.Spelling.BYTE_LEVEL;
+        if (byteFallback || containsType(decoder, "Metaspace") || containsType(decoder, "ByteFallback")
+                || containsType(decoder, "Replace")) {
+            return Vocabulary.Spelling.SENTENCEPIECE;
+        }
+        return Vocabulary.Spelling.RAW;
+    }
+
+    /** model.vocab plus the added tokens, which may lie beyond it; ids in neither are unused gaps. */
+    private Vocabulary vocabulary(Map<String, Object> model, List<AddedToken> added, boolean byteFallback, String unkText,
+                                  Vocabulary.Spelling spelling) {
         Map<String, Object> vocabJson = object(model.get("vocab"), "model.vocab", file);
-        List<AddedToken> added = addedTokens(root);
         int size = 0;
         for (Map.Entry<String, Object> e : vocabJson.entrySet()) size = Math.max(size, id(e.getValue(), "model.vocab[\"" + e.getKey() + "\"]") + 1);
         for (AddedToken t : added) size = Math.max(size, t.id() + 1);
         String[] tokens = new String[size];
         TokenType[] types = new TokenType[size];
         java.util.Arrays.fill(types, TokenType.UNUSED);
-        boolean byteFallback = bool(model.get("byte_fallback"), "model.byte_fallback", false);
         for (Map.Entry<String, Object> e : vocabJson.entrySet()) {
             int id = id(e.getValue(), "model.vocab[\"" + e.getKey() + "\"]");
             tokens[id] = e.getKey();
@@ -61,29 +91,20 @@ final class HuggingFaceTokenizerLoader {
             tokens[t.id()] = t.content();
             types[t.id()] = t.special() ? TokenType.CONTROL : TokenType.USER_DEFINED;
         }
-        String unkText = model.get("unk_token") == null ? null : string(model.get("unk_token"), "model.unk_token", file);
-        int unk = -1;
         if (unkText != null) {
+            int unk = -1;
             for (int i = 0; i < size && unk < 0; i++) if (unkText.equals(tokens[i])) unk = i;
             if (unk < 0) throw new ModelFormatException(file, "model.unk_token", -1, "'" + unkText + "' is not in the vocabulary");
             types[unk] = TokenType.UNKNOWN;
         }
-        Object preJson = root.get("pre_tokenizer");
-        Object decoderJson = root.get("decoder");
-        boolean byteLevel = containsType(preJson, "ByteLevel") || containsType(decoderJson, "ByteLevel");
-        Vocabulary.Spelling spelling = byteLevel ? Vocabulary.Spelling.BYTE_LEVEL
-                : byteFallback || containsType(decoderJson, "Metaspace") || containsType(decoderJson, "ByteFallback")
-                        || containsType(decoderJson, "Replace") ? Vocabulary.Spelling.SENTENCEPIECE : Vocabulary.Spelling.RAW;
-        Vocabulary vocab = new Vocabulary(tokens, null, types, spelling);
+        return new Vocabulary(tokens, null, types, spelling);
+    }
 
-        MergeTable merges = merges(model.get("merges"), vocab);
-        boolean ignoreMerges = bool(model.get("ignore_merges"), "model.ignore_merges", false);
-        boolean fuseUnk = bool(model.get("fuse_unk"), "model.fuse_unk", false);
-        BpeModel bpe = new BpeModel(vocab, merges, ignoreMerges, byteFallback, unk, fuseUnk);
-        Normalizer normalizer = root.get("normalizer") == null ? Normalizer.IDENTITY : normalizer(root.get("normalizer"), "normalizer");
-        PreTokenizer pre = preJson == null ? PreTokenizer.NONE : preTokenizer(preJson, "pre_tokenizer");
-        SegmentEncoder encoder = new BpeEncoder(pre, bpe);
-
+    /**
+     * BOS/EOS from tokenizer_config.json, else from the post-processor template (BOS) and
+     * generation_config.json (EOS), else by well-known token texts.
+     */
+    private PipelineTokenizer.Specials specials(Map<String, Object> root, Vocabulary vocab) {
         Config config = Config.read(file.resolveSibling("tokenizer_config.json"), file.resolveSibling("generation_config.json"));
         int bos = config.bosText != null ? vocab.id(config.bosText) : -1;
         Object post = root.get("post_processor");
@@ -97,9 +118,7 @@ final class HuggingFaceTokenizerLoader {
         int[] explicit = new int[config.eosIds.length + 1];
         explicit[0] = eos;
         System.arraycopy(config.eosIds, 0, explicit, 1, config.eosIds.length);
-        var specials = new PipelineTokenizer.Specials(bos, eos, StopTokens.collect(vocab, explicit), addBos, config.chatTemplate);
-        boolean stripLeadingSpace = decoderJson != null && stripsLeadingSpace(decoderJson);
-        return new PipelineTokenizer(vocab, added, normalizer, encoder, specials, stripLeadingSpace);
+        return new PipelineTokenizer.Specials(bos, eos, StopTokens.collect(vocab, explicit), addBos, config.chatTemplate);
     }
 
     private List<AddedToken> addedTokens(Map<String, Object> root) {
@@ -263,7 +282,7 @@ final class HuggingFaceTokenizerLoader {
     }
 
     /** Hugging Face's Strip decoder (or Metaspace with a prefix) removes the dummy prefix space. */
-    private boolean stripsLeadingSpace(Object v) {
+    private static boolean stripsLeadingSpace(Object v) {
         if (!(v instanceof Map<?, ?> d)) return false;
         Object type = d.get("type");
         if ("Sequence".equals(type) && d.get("decoders") instanceof List<?> steps) {
@@ -361,8 +380,11 @@ final class HuggingFaceTokenizerLoader {
         }
     }
 
+    /** Larger ids would be a corrupt file, not a vocabulary: refuse before allocating for them. */
+    private static final int MAX_TOKEN_ID = 1 << 24;
+
     private int id(Object v, String field) {
-        if (v instanceof Long l && l >= 0 && l < Integer.MAX_VALUE) return (int) (long) l;
+        if (v instanceof Long l && l >= 0 && l < MAX_TOKEN_ID) return (int) (long) l;
         throw new ModelFormatException(file, field, -1, "expected a token id, got " + v);
     }
 

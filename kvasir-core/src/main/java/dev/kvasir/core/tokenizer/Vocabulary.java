@@ -83,8 +83,9 @@ final class Vocabulary {
         return id == null ? -1 : id;
     }
 
+    /** The token string; "" for an id no token uses (a gap in a tokenizer.json vocabulary). */
     String token(int id) {
-        return tokens[id];
+        return tokens[id] == null ? "" : tokens[id];
     }
 
     float score(int id) {
