@@ -129,6 +129,27 @@ class TokenizerMetadataTest {
         assertThat(t.bosToken()).isEqualTo(-1);
     }
 
+    /** SentencePiece merges by the score of the merged piece, not by position or rank. */
+    @Test
+    void sentencePieceMergesHighestScoreFirst() {
+        Map<String, Object> m = new HashMap<>();
+        m.put("tokenizer.ggml.model", "llama");
+        m.put("tokenizer.ggml.tokens", new String[] {"<unk>", "<s>", "</s>", "<0x41>", "a", "b", "c", "ab", "bc", "▁", "▁a", "<eot>"});
+        m.put("tokenizer.ggml.scores", new float[] {0, 0, 0, 0, 0, 0, 0, -5, -1, 0, -9, 0});
+        m.put("tokenizer.ggml.token_type", new int[] {2, 3, 3, 6, 1, 1, 1, 1, 1, 1, 1, 3});
+        m.put("tokenizer.ggml.add_space_prefix", false);
+        m.put("tokenizer.ggml.eot_token_id", 11L);
+        Tokenizer t = Tokenizers.fromGgufMetadata(m, Path.of("spm.gguf"));
+        assertThat(t.encode("abc")).as("bc (score -1) beats ab (-5)").containsExactly(4, 8);
+        assertThat(t.encode("ab")).containsExactly(7);
+        assertThat(t.encode("A")).as("byte fallback").containsExactly(3);
+        assertThat(t.encode("z")).as("no byte piece: unknown").containsExactly(0);
+        assertThat(t.encode(" a")).as("no dummy prefix").containsExactly(10);
+        assertThat(t.decode(t.encode("ab"))).isEqualTo("ab");
+        assertThat(t.stopTokens()).containsExactly(2, 11);
+        assertThat(t.addBosByDefault()).isTrue();
+    }
+
     @Test
     void ggufErrorsNameFileAndField() {
         Path file = Path.of("model.gguf");

@@ -2,8 +2,10 @@ package dev.kvasir.core.tokenizer;
 
 import dev.kvasir.core.TestResources;
 import dev.kvasir.core.gguf.GgufFile;
+import dev.kvasir.core.json.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /** Shared tokenizers for the tests, each loaded once (the Llama 3 and Qwen3 files are large). */
@@ -62,6 +64,44 @@ final class TokenizerTestSupport {
         try (GgufFile file = GgufFile.open(gguf)) {
             return file.metadata(); // plain heap values: usable after the mapping is closed
         }
+    }
+
+    /**
+     * GGUF-style tokenizer metadata from a byte-level tokenizer.json, as convert_hf_to_gguf.py
+     * writes it: tokens by id, merges as "a b", added special tokens typed CONTROL (3), other
+     * added tokens USER_DEFINED (4).
+     */
+    static Map<String, Object> ggufMetadataFromTokenizerJson(Path tokenizerJson, String pre) {
+        Map<String, Object> root;
+        try {
+            root = Json.asObject(Json.parse(Files.readString(tokenizerJson), tokenizerJson.toString()), "root");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Map<String, Object> model = Json.asObject(root.get("model"), "model");
+        Map<String, Object> vocab = Json.asObject(model.get("vocab"), "vocab");
+        List<Object> added = Json.asArray(root.get("added_tokens"), "added_tokens");
+        int n = vocab.size() + added.size();
+        String[] tokens = new String[n];
+        int[] types = new int[n];
+        java.util.Arrays.fill(types, 1);
+        vocab.forEach((text, id) -> tokens[(int) Json.asLong(id, "id")] = text);
+        for (Object o : added) {
+            Map<String, Object> t = Json.asObject(o, "added");
+            int id = (int) Json.asLong(t.get("id"), "id");
+            tokens[id] = Json.asString(t.get("content"), "content");
+            types[id] = Json.asBoolean(t.get("special"), "special") ? 3 : 4;
+        }
+        String[] merges = Json.asArray(model.get("merges"), "merges").stream()
+                .map(m -> m instanceof String s ? s : String.join(" ", Json.asArray(m, "merge").stream().map(String.class::cast).toList()))
+                .toArray(String[]::new);
+        Map<String, Object> meta = new java.util.HashMap<>();
+        meta.put("tokenizer.ggml.model", "gpt2");
+        meta.put("tokenizer.ggml.pre", pre);
+        meta.put("tokenizer.ggml.tokens", tokens);
+        meta.put("tokenizer.ggml.token_type", types);
+        meta.put("tokenizer.ggml.merges", merges);
+        return meta;
     }
 
     /** A test name for a text: control characters escaped, long texts cut. */

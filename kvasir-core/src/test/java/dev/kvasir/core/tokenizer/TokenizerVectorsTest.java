@@ -66,6 +66,23 @@ class TokenizerVectorsTest {
         return check("qwen2", TokenizerTestSupport.qwen3());
     }
 
+    /**
+     * The same vectors through the GGUF path: the tokenizer.json vocabulary and merges recast as
+     * the {@code tokenizer.ggml.*} metadata convert_hf_to_gguf.py writes, with the pre-type
+     * choosing the split rules (which is what llama.cpp's own test runs on ggml-vocab-*.gguf).
+     */
+    @TestFactory
+    Stream<DynamicTest> llamaBpeVectorsThroughGgufMetadata() throws IOException {
+        Path json = TestResources.shared("tokenizers/llama3/tokenizer.json");
+        return check("llama-bpe", Tokenizers.fromGgufMetadata(TokenizerTestSupport.ggufMetadataFromTokenizerJson(json, "llama-bpe"), json));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> qwen2VectorsThroughGgufMetadata() throws IOException {
+        Path json = TestResources.shared("tokenizers/qwen3/tokenizer.json");
+        return check("qwen2", Tokenizers.fromGgufMetadata(TokenizerTestSupport.ggufMetadataFromTokenizerJson(json, "qwen2"), json));
+    }
+
     @Test
     void vectorFilesHoldFortySixTexts() throws IOException {
         assertThat(vectors("llama-bpe")).hasSize(46);
