@@ -138,32 +138,25 @@ interface PreTokenizer {
     /** Splits one piece on a pattern; the span bookkeeping follows Hugging Face's NormalizedString::split. */
     private static void splitPiece(String piece, Pattern pattern, Behavior behavior, boolean invert, List<String> out) {
         if (piece.isEmpty()) return;
-        // spans as (start, end, isDelimiter) triples
-        int[] starts = new int[8], ends = new int[8];
-        boolean[] delim = new boolean[8];
-        int n = 0, prev = 0;
+        // spans of the piece: matches are delimiters (the gaps between them when inverted)
+        IntList spans = new IntList(); // (start, end) pairs
+        java.util.BitSet delimiter = new java.util.BitSet();
+        int prev = 0;
         Matcher m = pattern.matcher(piece);
         while (m.find()) {
-            int s = m.start(), e = m.end();
-            if (s == e) continue; // empty matches split nothing
-            if (n + 2 > starts.length) {
-                starts = java.util.Arrays.copyOf(starts, starts.length * 2);
-                ends = java.util.Arrays.copyOf(ends, ends.length * 2);
-                delim = java.util.Arrays.copyOf(delim, delim.length * 2);
-            }
-            if (prev != s) {
-                starts[n] = prev; ends[n] = s; delim[n] = invert; n++;
-            }
-            starts[n] = s; ends[n] = e; delim[n] = !invert; n++;
-            prev = e;
+            if (m.start() == m.end()) continue; // empty matches split nothing
+            if (prev != m.start()) addSpan(spans, delimiter, prev, m.start(), invert);
+            addSpan(spans, delimiter, m.start(), m.end(), !invert);
+            prev = m.end();
         }
-        if (prev != piece.length()) {
-            if (n + 1 > starts.length) {
-                starts = java.util.Arrays.copyOf(starts, starts.length + 1);
-                ends = java.util.Arrays.copyOf(ends, ends.length + 1);
-                delim = java.util.Arrays.copyOf(delim, delim.length + 1);
-            }
-            starts[n] = prev; ends[n] = piece.length(); delim[n] = invert; n++;
+        if (prev != piece.length()) addSpan(spans, delimiter, prev, piece.length(), invert);
+        int n = spans.size() / 2;
+        int[] starts = new int[n], ends = new int[n];
+        boolean[] delim = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            starts[i] = spans.get(2 * i);
+            ends[i] = spans.get(2 * i + 1);
+            delim[i] = delimiter.get(i);
         }
         switch (behavior) {
             case ISOLATED -> {
@@ -218,6 +211,12 @@ interface PreTokenizer {
                 for (int i = reversed.size() - 1; i >= 0; i--) out.add(reversed.get(i));
             }
         }
+    }
+
+    private static void addSpan(IntList spans, java.util.BitSet delimiter, int start, int end, boolean isDelimiter) {
+        if (isDelimiter) delimiter.set(spans.size() / 2);
+        spans.add(start);
+        spans.add(end);
     }
 
     /** The split patterns of the tokenizers llama.cpp knows by {@code tokenizer.ggml.pre}. */
