@@ -1,11 +1,13 @@
 package dev.kvasir.core.tokenizer;
 
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Text to token ids and back. Implementations: SentencePiece BPE with byte fallback
  * ({@code llama}) and byte-level BPE ({@code gpt2} family), built from GGUF metadata or from a
- * Hugging Face {@code tokenizer.json}.
+ * Hugging Face {@code tokenizer.json} (see {@link Tokenizers}). Implementations are immutable
+ * and safe to share between threads.
  */
 public interface Tokenizer {
     /**
@@ -23,7 +25,12 @@ public interface Tokenizer {
     /** The raw bytes a token stands for (byte-fallback and byte-level tokens decoded). */
     byte[] tokenBytes(int token);
 
-    /** Decodes a sequence to text; invalid UTF-8 is replaced by U+FFFD. */
+    /**
+     * Decodes a sequence to text; invalid UTF-8 is replaced by U+FFFD. Special tokens are not
+     * rendered. For SentencePiece models that add a dummy prefix space, the space that prefix
+     * put before the first word is dropped again (after a leading BOS too), so
+     * {@code decode(encode(x)) == x}.
+     */
     String decode(int[] tokens);
 
     int vocabularySize();
@@ -45,4 +52,14 @@ public interface Tokenizer {
 
     /** Special and added tokens by their text. */
     Map<String, Integer> specialTokens();
+
+    /**
+     * Whether the model expects BOS at the start of a prompt (GGUF {@code add_bos_token},
+     * or tokenizer.json's post-processor / tokenizer_config.json); callers pass it as
+     * {@code addBos} when encoding a whole prompt.
+     */
+    boolean addBosByDefault();
+
+    /** The chat template shipped with the tokenizer (Jinja source), if any. */
+    Optional<String> chatTemplate();
 }
