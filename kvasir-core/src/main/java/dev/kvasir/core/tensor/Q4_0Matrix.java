@@ -1,0 +1,77 @@
+package dev.kvasir.core.tensor;
+
+import static dev.kvasir.core.tensor.Kernels.B128;
+import static dev.kvasir.core.tensor.Kernels.FS;
+import static dev.kvasir.core.tensor.Kernels.L;
+import static dev.kvasir.core.tensor.Kernels.LE;
+import static dev.kvasir.core.tensor.Kernels.PARTS;
+import static dev.kvasir.core.tensor.Kernels.bcast;
+import static dev.kvasir.core.tensor.Kernels.f16;
+import static dev.kvasir.core.tensor.Kernels.sum;
+import static dev.kvasir.core.tensor.Kernels.toFloat;
+import static dev.kvasir.core.tensor.Kernels.widen;
+import static dev.kvasir.core.tensor.Kernels.x;
+
+import java.lang.foreign.MemorySegment;
+
+import dev.kvasir.core.gguf.GgmlType;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Q4_0: blocks of 32 weights {@code {f16 d; u8 qs[16]}}, {@code w = (q - 8) * d}, low nibbles
+ * are elements 0..15 and high nibbles 16..31. The -8 is applied in the int domain so that the
+ * block sum needs no separate sum of x.
+ */
+final class Q4_0Matrix extends BlockMatrix {
+    static final int BLOCK_BYTES = 18;
+
+    Q4_0Matrix(MemorySegment data, int rows, int cols) {
+        super(GgmlType.Q4_0, data, rows, cols);
+    }
+
+    private static FloatVector block(MemorySegment d, long o, float[] x, int k) {
+        ByteVector q = ByteVector.fromMemorySegment(B128, d, o + 2, LE);
+        IntVector qi = widen(q, 0);
+        FloatVector s = toFloat(qi.and(0xF).sub(8)).mul(x(x, k));
+        s = toFloat(qi.lanewise(VectorOperators.LSHR, 4).and(0xF).sub(8)).fma(x(x, k + 16), s);
+        for (int p = 1; p < PARTS; p++) {
+            qi = widen(q, p);
+            s = toFloat(qi.and(0xF).sub(8)).fma(x(x, k + p * L), s);
+            s = toFloat(qi.lanewise(VectorOperators.LSHR, 4).and(0xF).sub(8)).fma(x(x, k + 16 + p * L), s);
+        }
+        return s;
+    }
+
+    @Override
+    public float dot(int row, float[] x, int xOffset) {
+        MemorySegment d = data;
+        long o = rowOffset(row);
+        int nb = blocks;
+        FloatVector acc0 = FloatVector.zero(FS), acc1 = acc0;
+        int b = 0, k = xOffset;
+        for (; b + 1 < nb; b += 2, o += 2 * BLOCK_BYTES, k += 64) {
+            acc0 = block(d, o, x, k).fma(bcast(f16(d, o)), acc0);
+            acc1 = block(d, o + BLOCK_BYTES, x, k + 32).fma(bcast(f16(d, o + BLOCK_BYTES)), acc1);
+        }
+        if (b < nb) acc0 = block(d, o, x, k).fma(bcast(f16(d, o)), acc0);
+        return sum(acc0.add(acc1));
+    }
+
+    @Override
+    public void dequantizeRow(int row, float[] dst, int dstOffset) {
+        MemorySegment d = data;
+        long o = rowOffset(row);
+        for (int b = 0, k = dstOffset; b < blocks; b++, o += BLOCK_BYTES, k += 32) {
+            FloatVector dv = bcast(f16(d, o));
+            ByteVector q = ByteVector.fromMemorySegment(B128, d, o + 2, LE);
+            for (int p = 0; p < PARTS; p++) {
+                IntVector qi = widen(q, p);
+                toFloat(qi.and(0xF).sub(8)).mul(dv).intoArray(dst, k + p * L);
+                toFloat(qi.lanewise(VectorOperators.LSHR, 4).and(0xF).sub(8)).mul(dv).intoArray(dst, k + 16 + p * L);
+            }
+        }
+    }
+}
