@@ -132,6 +132,10 @@ public final class Generator implements AutoCloseable {
         if (request.afterCompression().length > 0) prefill(request.afterCompression(), cache, null);
         long t3 = System.nanoTime();
 
+        DecodePress decodePress = options.decodePress() != null ? options.decodePress()
+                : press != null ? press.decode().orElse(null) : null;
+        state.recordDecodeAttention(decodePress != null);
+        if (decodePress != null) decodePress.reset();
         Sampler sampler = new Sampler(request.sampling());
         int[] history = Arrays.copyOf(request.prompt(), request.totalPromptTokens() + request.maxTokens() + 1);
         System.arraycopy(request.afterCompression(), 0, history, request.prompt().length, request.afterCompression().length);
@@ -150,15 +154,15 @@ public final class Generator implements AutoCloseable {
                 finish = "cancelled";
                 break;
             }
-            int next = sampler.sample(state.logits(), history, historyLength);
+            int next = sampler.sample(state.logits(), IntSequence.of(history, historyLength));
             if (!request.ignoreEos() && contains(stopTokens, next)) {
                 finish = "stop";
                 break;
             }
             generated[n++] = next;
             history[historyLength++] = next;
-            String piece = tok.isSpecial(next) ? "" : utf8.accept(tok.tokenBytes(next));
-            String emit = stops.accept(piece);
+            String piece = tok.isSpecial(next) ? "" : utf8.decode(tok.tokenBytes(next));
+            String emit = stops.push(piece);
             if (!emit.isEmpty()) {
                 text.append(emit);
                 onText.accept(emit);
@@ -174,10 +178,10 @@ public final class Generator implements AutoCloseable {
             }
             llama.forward(new int[] {next}, 0, 1, cache, state, par, null, false);
             steps++;
-            if (options.decodePress() != null) options.decodePress().afterDecodeStep(cache, state);
+            if (decodePress != null) decodePress.afterDecodeStep(cache, state::lastAttentionRows);
         }
         if (!stops.stopped()) {
-            String tail = stops.accept(utf8.finish());
+            String tail = stops.push(utf8.finish());
             String rest = tail + (stops.stopped() ? "" : stops.flush());
             if (!rest.isEmpty()) {
                 text.append(rest);
@@ -187,7 +191,7 @@ public final class Generator implements AutoCloseable {
         long decodeEnd = System.nanoTime();
         return new GenerationResult(text.toString(), Arrays.copyOf(generated, n), request.totalPromptTokens(),
                 ((t1 - t0) + (t3 - t2)) / 1e6, (decodeEnd - decodeStart) / 1e6, steps, finish,
-                report == null ? null : report.withTime((t2 - t1) / 1e6), cache.usedBytes());
+                report, cache.usedBytes());
     }
 
     private void prefill(int[] tokens, KvCache cache, AttentionRecorder recorder) {

@@ -13,6 +13,9 @@ public final class InferenceState {
     /** Logits of every token of the last call, when requested ([maxBatch * vocab]), lazily allocated. */
     float[] allLogits;
     final ThreadLocal<float[]> probs;
+    /** When set, single-token forwards keep each layer's attention rows ([layer][queryHead][slot]) for decode-time presses. */
+    boolean recordLastRows;
+    float[][][] lastRows;
 
     public InferenceState(ModelConfig c, int maxBatch) {
         this.maxBatch = maxBatch;
@@ -36,6 +39,33 @@ public final class InferenceState {
 
     /** Logits of token b of the last call made with allLogits=true. */
     public float[] allLogits() { return allLogits; }
+
+    /**
+     * Makes single-token forwards keep the attention rows of the new query, for presses that
+     * compress while decoding (H2O, TOVA).
+     */
+    public void recordDecodeAttention(boolean on) {
+        recordLastRows = on;
+    }
+
+    /**
+     * The attention rows of the last single-token forward for one layer, [queryHead][slot]; only
+     * the first {@code cache.head(layer, h).size()} entries of a row are meaningful.
+     */
+    public float[][] lastAttentionRows(int layer) {
+        if (lastRows == null) throw new IllegalStateException("decode attention is not being recorded");
+        return lastRows[layer];
+    }
+
+    float[] lastRowBuffer(int layers, int heads, int layer, int head, int n) {
+        if (lastRows == null) lastRows = new float[layers][heads][];
+        float[] row = lastRows[layer][head];
+        if (row == null || row.length < n) {
+            row = new float[Math.max(n, 64) + (n >> 1)];
+            lastRows[layer][head] = row;
+        }
+        return row;
+    }
 
     float[] probsScratch(int n) {
         float[] p = probs.get();

@@ -146,6 +146,15 @@ public final class LlamaModel {
                     }
                 }
             });
+        } else if (batch == 1 && st.recordLastRows) {
+            par.forRange(nh, (hFrom, hTo) -> {
+                float[] p = st.probsScratch(base + 1);
+                for (int h = hFrom; h < hTo; h++) {
+                    Attention.attend(heads[h / g], base + 1, st.q, h * hd, attnScale, p, st.att, h * hd);
+                    float[] row = st.lastRowBuffer(c.layers(), nh, layer, h, base + 1);
+                    System.arraycopy(p, 0, row, 0, base + 1);
+                }
+            });
         } else {
             par.forRange(batch * nh, (from, to) -> {
                 float[] p = st.probsScratch(base + batch);

@@ -31,13 +31,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>Tolerance: both sides compute in float32 from the same dequantized weights, so they differ
  * only by summation order. The reference itself moves by up to 6.3e-5 between its cached and
- * uncached paths; the smallest top-1/top-2 gap on the golden paths is 0.0048, so 2e-3 is
+ * uncached paths and this engine measured at most 6.5e-5; the smallest top-1/top-2 gap on the golden paths is 0.0048, so 1e-3 is
  * loose enough for float32 reordering over 300-token prompts and 64 steps, and still tight
  * enough that any real error (a wrong RoPE pairing, a missing bias, a scale off by one ulp in a
  * quantized block) is caught: those move logits by 0.1 or more.
  */
 class GoldenTest {
-    static final float TOLERANCE = 2e-3f;
+    static final float TOLERANCE = 1e-3f;
     static Parallel par;
 
     @BeforeAll
