@@ -98,28 +98,35 @@ public final class HeadCache {
      * (plus {@code headroom} free slots for the tokens decode will append).
      */
     public void retain(int[] keep, int n, int headroom) {
-        int[] sorted = Arrays.copyOf(keep, n);
-        for (int s : sorted) checkSlot(s);
-        // position order keeps attention cache-friendly and makes streaming layouts natural
-        Integer[] boxed = new Integer[n];
-        for (int i = 0; i < n; i++) boxed[i] = sorted[i];
-        Arrays.sort(boxed, (a, b) -> positions[a] != positions[b] ? Integer.compare(positions[a], positions[b]) : Integer.compare(a, b));
-        for (int i = 0; i < n; i++) sorted[i] = boxed[i];
-        for (int i = 1; i < n; i++) {
-            if (sorted[i] == sorted[i - 1]) throw new IllegalArgumentException("slot " + sorted[i] + " kept twice");
+        if (n < 0 || n > keep.length) throw new IllegalArgumentException("n = " + n + " not in [0, " + keep.length + "]");
+        // position order keeps attention cache-friendly and makes streaming layouts natural; a primitive
+        // sort of (position, slot) pairs packed into longs: no boxing, O(n log n)
+        long[] order = new long[n];
+        for (int i = 0; i < n; i++) {
+            int s = keep[i];
+            checkSlot(s);
+            order[i] = ((long) positions[s] << 32) | (s & 0xFFFFFFFFL);
         }
-        keys.compact(sorted, n);
-        values.compact(sorted, n);
-        int[] newPos = new int[Math.max(1, n)];
-        float[] newMass = mass == null ? null : new float[Math.max(1, n)];
+        Arrays.sort(order);
+        int[] sorted = new int[n];
+        for (int i = 0; i < n; i++) {
+            sorted[i] = (int) order[i];
+            if (i > 0 && order[i] == order[i - 1]) throw new IllegalArgumentException("slot " + sorted[i] + " kept twice");
+        }
+        // one copy into arrays of the new size plus headroom: the old arrays are released
+        int cap = Math.max(1, n + Math.max(0, headroom));
+        keys.compact(sorted, n, cap);
+        values.compact(sorted, n, cap);
+        int[] newPos = new int[cap];
+        float[] newMass = mass == null ? null : new float[cap];
         for (int i = 0; i < n; i++) {
             newPos[i] = positions[sorted[i]];
             if (newMass != null) newMass[i] = mass[sorted[i]];
         }
+        if (newMass != null) Arrays.fill(newMass, n, cap, 1f);
         positions = newPos;
         mass = newMass;
         size = n;
-        if (headroom > 0) resize(n + headroom);
     }
 
     /** Drops every slot from {@code n} on (keeps the allocation): rolls the cache back, e.g. between benchmark repetitions. */

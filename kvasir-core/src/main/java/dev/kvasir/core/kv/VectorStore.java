@@ -54,7 +54,15 @@ public abstract sealed class VectorStore permits VectorStore.F32, VectorStore.F1
      * Keeps slots {@code keep[0..n)} (in that order) as slots 0..n-1. The kept indices must be
      * distinct; they may come in any order.
      */
-    public abstract void compact(int[] keep, int n);
+    public void compact(int[] keep, int n) {
+        compact(keep, n, n);
+    }
+
+    /**
+     * As {@link #compact(int[], int)}, into a new backing array of {@code capacity} (≥ n) slots, so
+     * that free room for later appends costs no second copy.
+     */
+    public abstract void compact(int[] keep, int n, int capacity);
 
     public long bytes() {
         return (long) capacity * dim * precision().bytesPerValue();
@@ -113,11 +121,12 @@ public abstract sealed class VectorStore permits VectorStore.F32, VectorStore.F1
             capacity = newCapacity;
         }
 
-        @Override public void compact(int[] keep, int n) {
-            float[] out = new float[Math.max(n, 1) * dim];
+        @Override public void compact(int[] keep, int n, int newCapacity) {
+            int cap = Math.max(Math.max(n, newCapacity), 1);
+            float[] out = new float[cap * dim];
             for (int i = 0; i < n; i++) System.arraycopy(data, keep[i] * dim, out, i * dim, dim);
             data = out;
-            capacity = Math.max(n, 1);
+            capacity = cap;
         }
     }
 
@@ -163,11 +172,12 @@ public abstract sealed class VectorStore permits VectorStore.F32, VectorStore.F1
             capacity = newCapacity;
         }
 
-        @Override public void compact(int[] keep, int n) {
-            short[] out = new short[Math.max(n, 1) * dim];
+        @Override public void compact(int[] keep, int n, int newCapacity) {
+            int cap = Math.max(Math.max(n, newCapacity), 1);
+            short[] out = new short[cap * dim];
             for (int i = 0; i < n; i++) System.arraycopy(data, keep[i] * dim, out, i * dim, dim);
             data = out;
-            capacity = Math.max(n, 1);
+            capacity = cap;
         }
     }
 
@@ -238,11 +248,12 @@ public abstract sealed class VectorStore permits VectorStore.F32, VectorStore.F1
             capacity = newCapacity;
         }
 
-        @Override public void compact(int[] keep, int n) {
-            short[] out = new short[Math.max(n, 1) * dim];
+        @Override public void compact(int[] keep, int n, int newCapacity) {
+            int cap = Math.max(Math.max(n, newCapacity), 1);
+            short[] out = new short[cap * dim];
             for (int i = 0; i < n; i++) System.arraycopy(data, keep[i] * dim, out, i * dim, dim);
             data = out;
-            capacity = Math.max(n, 1);
+            capacity = cap;
         }
     }
 }

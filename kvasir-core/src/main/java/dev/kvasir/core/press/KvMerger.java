@@ -1,0 +1,248 @@
+package dev.kvasir.core.press;
+
+import dev.kvasir.core.kv.HeadCache;
+import dev.kvasir.core.kv.KvCache;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+/**
+ * KVMerger, "Model Tells You Where to Merge" (Wang, Jin, Yu, Zhang; arXiv 2407.08454).
+ * No official code exists; this follows methods.md §1 (reviews, reading notes), once after prefill,
+ * per (layer, KV head), on post-RoPE keys:
+ * <ol>
+ *   <li>a_j = Σ_i A[i, j] over the prompt queries (GQA mean). Protected, never merged: the last
+ *       ⌈ρ_rec·T⌉ tokens and the top ⌈ρ_hh·T⌉ older tokens by a (the paper's proportions:
+ *       50 % budget → ρ_rec 0.17, ρ_hh 0.12; 35 % → 0.08, 0.02; linear in between, proportional to
+ *       the budget outside; options {@code recent}, {@code heavy}), plus optional sinks.</li>
+ *   <li>Merging sets (Algorithm 1, A1): walking from the last token backwards, k_j joins the set of
+ *       k_{j+1} when both are unprotected and cos(k_j, k_{j+1}) &gt; ε (0.75): maximal chains of
+ *       adjacent pairs.</li>
+ *   <li>Each set S with |S| &gt; 1 becomes one slot at its pivot p = argmax_{j∈S} a_j, by
+ *       {@link KernelMerge}: Gaussian weights around k_p (σ = 5, or {@code sigma=auto}),
+ *       k* = Σ w_i k_i, v* = |S|·Σ w_i v_i (paper, A3) or the plain average
+ *       ({@code value-rule=average}).</li>
+ *   <li>Layers 0, 1 and L − 1 are left alone (A7; {@code skip-layers=none} merges them too).</li>
+ * </ol>
+ * The achieved budget is data-dependent, as in the paper (A5); the report gives the per-layer
+ * compression ratios.
+ *
+ * <p>Extensions (our own, methods.md [choice]):
+ * <ul>
+ *   <li>{@code exact=true}: per (layer, head) ε is lowered just enough that #kept ≤ target, i.e.
+ *       the exact result of bisecting ε, computed directly: the T − target most similar eligible
+ *       adjacent pairs are joined (ε ∈ [−1, 1]); if that is not enough, H2O eviction of the
+ *       lowest-a singletons, then of the weakest merged sets, then protected heavy tokens, sinks and
+ *       the oldest recent tokens. The skipped layers keep T, the others share the rest of the
+ *       L·C budget, so the whole cache meets the budget exactly.</li>
+ *   <li>{@code mass=true}: mass-aware merging. The merged slot records how many tokens it stands
+ *       for ({@code HeadCache.setMass}); the attention kernel adds log(mass) to its logit, and the
+ *       value is the plain weighted average.</li>
+ * </ul>
+ */
+public final class KvMerger implements Press {
+    private final Map<String, String> options;
+    private final double eps;
+    private final KernelMerge kernel;
+    private final double recentOpt, heavyOpt;
+    private final int sinks;
+    private final boolean skipPaperLayers, exact;
+    private final GqaAggregation gqa;
+
+    KvMerger(Map<String, String> options, double eps, KernelMerge kernel, double recent, double heavy, int sinks,
+             boolean skipPaperLayers, boolean exact, GqaAggregation gqa) {
+        this.options = options;
+        this.eps = eps;
+        this.kernel = kernel;
+        this.recentOpt = recent;
+        this.heavyOpt = heavy;
+        this.sinks = sinks;
+        this.skipPaperLayers = skipPaperLayers;
+        this.exact = exact;
+        this.gqa = gqa;
+    }
+
+    static Press create(Options o) {
+        double eps = o.real("eps", 0.75, -1, false, 1, false);
+        double sigma = o.realOrAuto("sigma", "5", 0, true, Double.MAX_VALUE);
+        boolean mass = o.flag("mass", false);
+        String rule = o.choice("value-rule", mass ? "average" : "paper", "paper", "average");
+        if (mass && rule.equals("paper")) throw o.error("value-rule", rule, "conflicts with mass=true (the mass replaces the |S| factor)");
+        double recent = o.realOrAuto("recent", "auto", 0, false, 1);
+        double heavy = o.realOrAuto("heavy", "auto", 0, false, 1);
+        int sinks = o.integer("sinks", 0, 0, Integer.MAX_VALUE);
+        boolean skip = o.choice("skip-layers", "paper", "paper", "none").equals("paper");
+        boolean exact = o.flag("exact", false);
+        GqaAggregation gqa = GqaAggregation.parse(o);
+        return new KvMerger(o.done(), eps, new KernelMerge(sigma, rule.equals("paper"), mass), recent, heavy, sinks, skip, exact, gqa);
+    }
+
+    @Override public String name() { return "kvmerger"; }
+
+    @Override public Map<String, String> options() { return options; }
+
+    @Override public StatsRequest statsRequest(int layers, int queryHeads, int kvHeads, int promptTokens) {
+        return new StatsRequest(true, 0);
+    }
+
+    /** The paper's (ρ_rec, ρ_hh) for a budget fraction f: exact at 0.35 and 0.5, linear between, proportional outside. */
+    static double[] proportions(double f) {
+        if (f >= 0.5) return new double[] {0.17 * f / 0.5, 0.12 * f / 0.5};
+        if (f >= 0.35) {
+            double t = (f - 0.35) / 0.15;
+            return new double[] {0.08 + t * 0.09, 0.02 + t * 0.10};
+        }
+        return new double[] {0.08 * f / 0.35, 0.02 * f / 0.35};
+    }
+
+    boolean skipped(int layer, int layers) {
+        return skipPaperLayers && (layer == 0 || layer == 1 || layer == layers - 1);
+    }
+
+    @Override public CompressionReport compress(KvCache cache, IntFunction<AttentionStats> statsForLayer, Budget budget) {
+        ReportBuilder report = new ReportBuilder(this, cache, budget);
+        int layers = cache.layers(), heads = cache.kvHeads();
+        int t = Selection.uniformTokens(cache, name());
+        int c = budget.capacity(t);
+        if (t == 0 || c >= t) return report.detail("note", "left alone: budget " + c + " >= prompt " + t).finish(cache, t);
+        double f = Math.min(1, budget.requestedFraction(t));
+        double[] rho = proportions(f);
+        double rRec = Double.isNaN(recentOpt) ? rho[0] : recentOpt, rHh = Double.isNaN(heavyOpt) ? rho[1] : heavyOpt;
+        int s = Math.min(sinks, t);
+        int recent = Math.min(t - s, (int) Math.ceil(rRec * t - 1e-9));
+        int heavy = Math.min(t - s - recent, (int) Math.ceil(rHh * t - 1e-9));
+        int[] target = exact ? targets(layers, t, c) : null;
+        long merged = 0, evicted = 0;
+        StringBuilder epsPerLayer = new StringBuilder();
+        for (int l = 0; l < layers; l++) {
+            if (skipped(l, layers)) {
+                epsPerLayer.append(l == 0 ? "" : ",").append("skip");
+                continue;
+            }
+            AttentionStats st = statsForLayer.apply(l);
+            Selection.checkStats(st, l, t, cache, name());
+            double epsSum = 0;
+            for (int h = 0; h < heads; h++) {
+                HeadContext ctx = new HeadContext(l, layers, h, cache.head(l, h), st, gqa, 0);
+                long[] r = mergeHead(ctx, s, recent, heavy, target == null ? -1 : target[l]);
+                merged += r[0];
+                evicted += r[1];
+                epsSum += Double.longBitsToDouble(r[2]);
+            }
+            epsPerLayer.append(l == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.3f", epsSum / heads));
+        }
+        report.detail("protected", "sinks=" + s + ",recent=" + recent + ",heavy=" + heavy);
+        report.detail("merged", merged);
+        if (exact) report.detail("evicted", evicted).detail("eps-per-layer", epsPerLayer);
+        return report.finish(cache, t);
+    }
+
+    /** Exact mode: slots per head per layer; skipped layers keep T, the others share the rest of L·C. */
+    int[] targets(int layers, int t, int c) {
+        int skippedCount = 0;
+        for (int l = 0; l < layers; l++) if (skipped(l, layers)) skippedCount++;
+        int merging = layers - skippedCount;
+        long rest = (long) layers * c - (long) skippedCount * t;
+        if (merging == 0 || rest < merging)
+            throw new IllegalArgumentException("kvmerger exact=true cannot meet a budget of " + c + " slots per head over " + layers
+                    + " layers of " + t + " tokens while layers 0, 1 and L-1 keep everything; use a larger budget or skip-layers=none");
+        int[] target = new int[layers];
+        int k = 0;
+        for (int l = 0; l < layers; l++) {
+            if (skipped(l, layers)) target[l] = t;
+            else target[l] = (int) (rest / merging + (k++ < rest % merging ? 1 : 0));
+        }
+        return target;
+    }
+
+    /** Merges one head; returns {tokens absorbed by merging, slots evicted, bits of the ε used}. */
+    private long[] mergeHead(HeadContext ctx, int sinks, int recent, int heavy, int target) {
+        HeadCache head = ctx.head();
+        int t = head.size(), d = head.headDim();
+        float[] a = ctx.accumulatedAttention(name());
+        float[] k = Vectors.read(head.keys(), t);
+        // 1. protected tokens: sinks, recent window, heavy hitters among the older ones
+        byte[] cls = new byte[t]; // 0 = free, 1 = heavy, 2 = sink, 3 = recent
+        for (int j = 0; j < sinks; j++) cls[j] = 2;
+        for (int j = t - recent; j < t; j++) cls[j] = 3;
+        if (heavy > 0) {
+            float[] older = Arrays.copyOfRange(a, sinks, t - recent);
+            int[] order = Ranking.descending(older);
+            for (int i = 0; i < heavy; i++) cls[sinks + order[i]] = 1;
+        }
+        // 2. merging sets: chains of adjacent unprotected pairs with cos > ε
+        double[] norms = Vectors.norms(k, t, d);
+        boolean[] join = new boolean[Math.max(0, t - 1)];
+        int eligible = 0;
+        float[] cos = new float[Math.max(0, t - 1)];
+        for (int j = 0; j + 1 < t; j++) {
+            cos[j] = cls[j] == 0 && cls[j + 1] == 0 ? (float) Vectors.cosine(k, j, j + 1, norms, d) : Float.NaN;
+            if (!Float.isNaN(cos[j])) eligible++;
+        }
+        double epsUsed = eps;
+        if (target < 0) {
+            for (int j = 0; j + 1 < t; j++) join[j] = !Float.isNaN(cos[j]) && cos[j] > eps;
+        } else {
+            int need = Math.min(eligible, t - target); // joins needed: each join removes one slot
+            int[] order = Ranking.descending(cos); // NaN (ineligible) ranks last
+            for (int i = 0; i < need; i++) join[order[i]] = true;
+            epsUsed = need <= 0 ? 1 : need == eligible ? -1 : cos[order[need - 1]];
+        }
+        // sets are the maximal runs [start, end] linked by joins
+        int[] setStart = new int[t];
+        int sets = 0;
+        for (int j = 0; j < t; j++) {
+            if (j == 0 || !join[j - 1]) setStart[sets++] = j;
+        }
+        boolean[] kept = new boolean[t];
+        int[] pivot = new int[sets];
+        for (int i = 0; i < sets; i++) {
+            int from = setStart[i], to = i + 1 < sets ? setStart[i + 1] : t;
+            int p = from;
+            for (int j = from; j < to; j++) if (a[j] >= a[p]) p = j; // ties: the later token
+            pivot[i] = p;
+            kept[p] = true;
+        }
+        // 3. exact mode fallback: evict whole units (sets / protected slots) until #kept ≤ target
+        long evicted = 0;
+        if (target >= 0 && sets > target) evicted = evict(kept, pivot, setStart, sets, cls, a, t, sets - target);
+        // 4. merge the surviving sets into their pivots
+        long absorbed = 0;
+        float[] v = null, mass = head.massOrNull() == null ? null : head.massOrNull().clone();
+        int[] members = new int[t];
+        float[] outK = new float[d], outV = new float[d];
+        for (int i = 0; i < sets; i++) {
+            int from = setStart[i], to = i + 1 < sets ? setStart[i + 1] : t;
+            if (to - from < 2 || !kept[pivot[i]]) continue;
+            if (v == null) v = Vectors.read(head.values(), t);
+            for (int j = from; j < to; j++) members[j - from] = j;
+            float m = kernel.merge(k, v, mass, d, pivot[i], members, to - from, outK, outV);
+            head.set(pivot[i], outK, 0, outV, 0);
+            if (kernel.massAware()) head.setMass(pivot[i], m);
+            absorbed += to - from - 1;
+        }
+        Selection.retain(head, kept);
+        return new long[] {absorbed, evicted, Double.doubleToLongBits(epsUsed)};
+    }
+
+    /**
+     * Evicts {@code count} units, cheapest first: free singletons by a, merged sets by their pivot's a,
+     * heavy hitters by a, sinks, then recent tokens oldest first.
+     */
+    private static long evict(boolean[] kept, int[] pivot, int[] setStart, int sets, byte[] cls, float[] a, int t, int count) {
+        long[] keys = new long[sets];
+        for (int i = 0; i < sets; i++) {
+            int from = setStart[i], to = i + 1 < sets ? setStart[i + 1] : t;
+            int p = pivot[i];
+            int rank = to - from > 1 ? 1 : switch (cls[p]) { case 0 -> 0; case 1 -> 2; case 2 -> 3; default -> 4; };
+            float score = rank == 4 ? p : a[p];
+            // sort key: (rank, score ascending, position ascending) packed; i indexes the unit
+            keys[i] = ((long) rank << 60) | ((Ranking.sortable(score) ^ Integer.MIN_VALUE) & 0xFFFFFFFFL) << 27 | i;
+        }
+        Arrays.sort(keys);
+        for (int i = 0; i < count; i++) kept[pivot[(int) (keys[i] & ((1L << 27) - 1))]] = false;
+        return count;
+    }
+}
