@@ -1,5 +1,6 @@
 package dev.kvasir.core.generate;
 
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
@@ -150,7 +151,7 @@ public final class Sampler {
         System.arraycopy(logits, 0, penalized, 0, vocab);
         // A fresh stamp marks "already penalised" without clearing the array each token.
         if (++stamp == Integer.MAX_VALUE) {
-            java.util.Arrays.fill(seenStamp, 0);
+            Arrays.fill(seenStamp, 0);
             stamp = 1;
         }
         int from = window < 0 ? 0 : Math.max(0, size - window);
@@ -268,7 +269,7 @@ public final class Sampler {
         int vocab = src.length;
         int buckets = bucketMass.length;
         double scale = invTemperature / BUCKET_WIDTH;
-        java.util.Arrays.fill(bucketMass, 0);
+        Arrays.fill(bucketMass, 0);
         for (int i = 0; i < vocab; i++) {
             bucketMass[Math.min(buckets - 1, (int) ((max - (double) src[i]) * scale))] += weights[i];
         }
