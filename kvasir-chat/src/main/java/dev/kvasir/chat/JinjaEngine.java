@@ -18,6 +18,8 @@ import com.hubspot.jinjava.loader.ResourceNotFoundException;
 import com.hubspot.jinjava.tree.Node;
 import com.hubspot.jinjava.tree.TagNode;
 import java.io.Serial;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -248,7 +250,7 @@ final class JinjaEngine {
             boolean integral = value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte;
             return switch (method) {
                 case "common" -> integral && precision >= 0 ? value
-                        : new java.math.BigDecimal(value.doubleValue()).setScale(precision, java.math.RoundingMode.HALF_EVEN).doubleValue();
+                        : new BigDecimal(value.doubleValue()).setScale(precision, RoundingMode.HALF_EVEN).doubleValue();
                 case "ceil" -> Math.ceil(value.doubleValue() * Math.pow(10, precision)) / Math.pow(10, precision);
                 case "floor" -> Math.floor(value.doubleValue() * Math.pow(10, precision)) / Math.pow(10, precision);
                 default -> throw new IllegalArgumentException("method must be common, ceil or floor, got " + method);

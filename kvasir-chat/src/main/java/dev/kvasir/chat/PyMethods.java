@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import jinjava.javax.el.ELContext;
 import jinjava.javax.el.ELResolver;
@@ -75,12 +76,12 @@ final class PyMethods extends ELResolver {
             case "split" -> split(s, chars(a, 0), a.length > 1 ? toInt(a[1]) : -1);
             case "rsplit" -> rsplit(s, chars(a, 0), a.length > 1 ? toInt(a[1]) : -1);
             case "splitlines" -> splitlines(s, a.length > 0 && truthy(a[0]));
-            case "lower" -> s.toLowerCase(java.util.Locale.ROOT);
-            case "upper" -> s.toUpperCase(java.util.Locale.ROOT);
+            case "lower" -> s.toLowerCase(Locale.ROOT);
+            case "upper" -> s.toUpperCase(Locale.ROOT);
             case "title" -> title(s);
             case "capitalize" -> s.isEmpty() ? s
-                    : s.substring(0, s.offsetByCodePoints(0, 1)).toUpperCase(java.util.Locale.ROOT)
-                      + s.substring(s.offsetByCodePoints(0, 1)).toLowerCase(java.util.Locale.ROOT);
+                    : s.substring(0, s.offsetByCodePoints(0, 1)).toUpperCase(Locale.ROOT)
+                      + s.substring(s.offsetByCodePoints(0, 1)).toLowerCase(Locale.ROOT);
             case "replace" -> replace(s, str(a, 0), str(a, 1), a.length > 2 ? toInt(a[2]) : -1);
             case "find" -> find(s, a, false);
             case "rfind" -> find(s, a, true);
@@ -90,8 +91,8 @@ final class PyMethods extends ELResolver {
             case "isalpha" -> !s.isEmpty() && s.codePoints().allMatch(Character::isLetter);
             case "isalnum" -> !s.isEmpty() && s.codePoints().allMatch(Character::isLetterOrDigit);
             case "isspace" -> !s.isEmpty() && s.chars().allMatch(c -> isSpace((char) c));
-            case "islower" -> hasCased(s) && s.equals(s.toLowerCase(java.util.Locale.ROOT));
-            case "isupper" -> hasCased(s) && s.equals(s.toUpperCase(java.util.Locale.ROOT));
+            case "islower" -> hasCased(s) && s.equals(s.toLowerCase(Locale.ROOT));
+            case "isupper" -> hasCased(s) && s.equals(s.toUpperCase(Locale.ROOT));
             default -> UNKNOWN;
         };
     }
