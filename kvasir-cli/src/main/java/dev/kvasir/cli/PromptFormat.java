@@ -20,7 +20,7 @@ final class PromptFormat {
         Tokenizer tok = model.tokenizer();
         String bos = tok.bosToken() >= 0 ? tok.tokenString(tok.bosToken()) : "";
         String eos = tok.eosToken() >= 0 ? tok.tokenString(tok.eosToken()) : "";
-        return model.chatTemplate().map(t -> ChatTemplate.of(t, bos, eos)).orElseGet(() -> ChatTemplate.chatMl(bos, eos));
+        return ChatTemplate.of(model.chatTemplate().orElse(null), bos, eos);
     }
 
     /** Renders the conversation (ending with a generation prompt) and tokenizes it, special tokens parsed. */

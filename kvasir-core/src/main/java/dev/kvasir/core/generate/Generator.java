@@ -110,7 +110,9 @@ public final class Generator implements AutoCloseable {
                     + ", more than the model's context window of " + context + " tokens");
         }
         Tokenizer tok = model.tokenizer();
-        Press press = options.press();
+        // Prompt compression applies to a freshly prefilled cache; later turns of a chat append to
+        // an already compressed cache, which decode-time presses keep in budget.
+        Press press = startSlots == 0 ? options.press() : null;
         long t0 = System.nanoTime();
         AttentionRecorder recorder = null;
         if (press != null) {
@@ -133,7 +135,7 @@ public final class Generator implements AutoCloseable {
         long t3 = System.nanoTime();
 
         DecodePress decodePress = options.decodePress() != null ? options.decodePress()
-                : press != null ? press.decode().orElse(null) : null;
+                : options.press() != null ? options.press().decode().orElse(null) : null;
         state.recordDecodeAttention(decodePress != null);
         if (decodePress != null) decodePress.reset();
         Sampler sampler = new Sampler(request.sampling());

@@ -1,0 +1,100 @@
+package dev.kvasir.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kvasir.core.TestResources;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The real CLI, in process, on real model files. */
+class CliTest {
+    record Run(int exit, String out, String err) {}
+
+    static synchronized Run run(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void generateWritesTheGreedyStoryOfStories260k() {
+        Run r = run("generate", "--model", TestResources.stories260k().toString(), "--prompt", "Once upon a time", "-n", "40",
+                "--temperature", "0", "--no-progress");
+        assertThat(r.exit()).as(r.err()).isZero();
+        // the golden continuation (tools/golden): ", there was a little girl named Lily. She loved to play outside in the park."
+        assertThat(r.out()).startsWith(", there was a little girl named Lily. She loved to play outside in the park.");
+    }
+
+    @Test
+    void generateJsonHasTokensTimingsAndKvReport() throws Exception {
+        Run r = run("generate", "--model", TestResources.tinystories656k().toString(), "--prompt", "Once upon a time", "-n", "12",
+                "--temperature", "0", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("tokens").size()).isEqualTo(12);
+        assertThat(j.get("prompt_tokens").asInt()).isEqualTo(6);
+        for (String f : new String[] {"text", "prefill_ms", "decode_ms", "prefill_tps", "decode_tps", "kv"}) assertThat(j.has(f)).as(f).isTrue();
+        assertThat(j.get("text").asText()).startsWith(", a little girl named Lily");
+    }
+
+    @Test
+    void generateWithPressReportsCompression() throws Exception {
+        String prompt = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park. ".repeat(6);
+        Run r = run("generate", "--model", TestResources.stories260k().toString(), "--prompt", prompt, "-n", "8", "--temperature", "0",
+                "--press", "snapkv", "--budget", "0.5", "--press-opt", "window=8", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode kv = new ObjectMapper().readTree(r.out()).get("kv");
+        assertThat(kv.get("method").asText()).isEqualTo("snapkv");
+        assertThat(kv.get("options").get("window").asText()).isEqualTo("8");
+        assertThat(kv.get("budget_achieved").asDouble()).isBetween(0.45, 0.55);
+        assertThat(kv.get("bytes_kept").asLong()).isLessThan(kv.get("bytes_full").asLong() * 6 / 10);
+        assertThat(kv.get("kept_per_layer").size()).isEqualTo(5);
+    }
+
+    @Test
+    void badInputGetsAClearError(@TempDir Path dir) throws Exception {
+        Path junk = dir.resolve("junk.gguf");
+        Files.writeString(junk, "definitely not a model");
+        Run r = run("generate", "--model", junk.toString(), "--prompt", "hi");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("junk.gguf").doesNotContain("Exception in thread");
+        Run unknown = run("generate", "--model", TestResources.stories260k().toString(), "--prompt", "hi", "--press", "nope", "--budget", "0.5");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("nope").contains("kvmerger");
+        Run budget = run("generate", "--model", TestResources.stories260k().toString(), "--prompt", "hi", "--press", "h2o", "--budget", "1.5");
+        assertThat(budget.exit()).isEqualTo(2);
+        assertThat(budget.err()).contains("1.5");
+    }
+
+    @Test
+    void inspectPrintsMetadataAndTensors() {
+        Run r = run("inspect", TestResources.stories260k().toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("llama.block_count").contains("blk.4.ffn_down.weight").contains("GGUF v3");
+    }
+
+    @Test
+    void benchPrintsJsonWithEveryTest() throws Exception {
+        Run r = run("bench", "--model", TestResources.stories260k().toString(), "-p", "32", "-n", "8", "-d", "0,64", "-r", "1", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("results").size()).isEqualTo(4);
+        for (JsonNode t : j.get("results")) assertThat(t.get("tokens_per_second").asDouble()).isPositive();
+    }
+}
