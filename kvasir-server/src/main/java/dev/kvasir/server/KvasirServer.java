@@ -1,0 +1,155 @@
+package dev.kvasir.server;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kvasir.core.model.Model;
+import dev.kvasir.server.api.ApiException;
+import dev.kvasir.server.api.ApiKeyCheck;
+import dev.kvasir.server.api.ClientConnection;
+import dev.kvasir.server.api.CompletionEndpoint;
+import dev.kvasir.server.api.CompletionRequest;
+import dev.kvasir.server.api.Json;
+import dev.kvasir.server.api.ModelEndpoints;
+import dev.kvasir.server.api.RequestBodies;
+import dev.kvasir.server.api.RequestParser;
+import dev.kvasir.server.engine.InferenceEngine;
+import dev.kvasir.server.metrics.ServerMetrics;
+import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The OpenAI-compatible HTTP server: Javalin (Jetty) in front of an {@link InferenceEngine}.
+ *
+ * <ul>
+ *   <li>{@code POST /v1/chat/completions}, {@code POST /v1/completions} (JSON or SSE)</li>
+ *   <li>{@code GET /v1/models}, {@code GET /v1/models/{id}}</li>
+ *   <li>{@code GET /health}, {@code GET /metrics} (Prometheus; neither needs the API key)</li>
+ * </ul>
+ * Every handler runs inside {@link #api}, which checks the key, turns exceptions into OpenAI
+ * error objects and counts the request by endpoint and status. The model stays the caller's:
+ * {@link #close()} stops the server and the engine but does not close the model.
+ */
+public final class KvasirServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(KvasirServer.class);
+
+    /** An endpoint body; returns the status it answered with. */
+    @FunctionalInterface
+    private interface ApiHandler {
+        int handle(Context ctx) throws Exception;
+    }
+
+    private final ServerConfig config;
+    private final InferenceEngine engine;
+    private final ServerMetrics metrics;
+    private final ApiKeyCheck apiKey;
+    private final CompletionEndpoint completions;
+    private final ModelEndpoints models;
+    private final Javalin app;
+
+    private KvasirServer(Model model, ServerConfig config) {
+        this.config = config;
+        this.engine = new InferenceEngine(model, config.parallel(), config.queue(), config.maxKvMemory(), config.threadsPerSlot(),
+                config.kvPrecision());
+        this.metrics = new ServerMetrics(engine);
+        this.apiKey = new ApiKeyCheck(config.apiKey());
+        String modelId = config.modelId() != null ? config.modelId() : defaultModelId(model);
+        this.completions = new CompletionEndpoint(engine, new RequestParser(model, config.defaultCompression()), modelId, metrics,
+                config.timeout(), config.queueTimeout());
+        this.models = new ModelEndpoints(modelId, model, engine);
+        this.app = Javalin.create(this::configure);
+    }
+
+    /** Starts a server for {@code model}; the port is {@link #port()} (useful with port 0). */
+    public static KvasirServer start(Model model, ServerConfig config) {
+        KvasirServer s = new KvasirServer(model, config);
+        try {
+            s.app.start(config.host(), config.port());
+        } catch (RuntimeException e) {
+            s.engine.close();
+            throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
+        return s;
+    }
+
+    private void configure(JavalinConfig c) {
+        c.startup.showJavalinBanner = false;
+        // compression would buffer server-sent events; responses are small JSON anyway
+        c.http.compressionStrategy = CompressionStrategy.NONE;
+        c.http.prefer405over404 = true;
+        // bodies are read and limited by RequestBodies (413 in the OpenAI shape)
+        c.http.maxRequestSize = Math.max(c.http.maxRequestSize, config.maxBody() + 1);
+        c.routes.post("/v1/chat/completions", ctx -> api(ctx, "chat_completions", true,
+                x -> completion(x, CompletionRequest.Kind.CHAT)));
+        c.routes.post("/v1/completions", ctx -> api(ctx, "completions", true, x -> completion(x, CompletionRequest.Kind.TEXT)));
+        c.routes.get("/v1/models", ctx -> api(ctx, "models", true, models::list));
+        c.routes.get("/v1/models/{id}", ctx -> api(ctx, "models", true, models::one));
+        c.routes.get("/health", ctx -> api(ctx, "health", false, models::health));
+        c.routes.get("/metrics", ctx -> api(ctx, "metrics", false, this::scrape));
+        c.routes.error(404, ctx -> api(ctx, "other", false, x -> {
+            throw ApiException.notFound("no route for " + x.method() + " " + x.path());
+        }));
+        c.routes.error(405, ctx -> api(ctx, "other", false, x -> {
+            throw ApiException.methodNotAllowed(x.method() + " is not allowed on " + x.path());
+        }));
+    }
+
+    private int completion(Context ctx, CompletionRequest.Kind kind) {
+        byte[] body = RequestBodies.read(ctx.req(), config.maxBody());
+        try (ClientConnection connection = ClientConnection.watch(ctx)) {
+            int status = completions.handle(ctx, kind, body, connection);
+            if (connection.mustClose() && !ctx.res().isCommitted()) ctx.header("Connection", "close");
+            return status;
+        }
+    }
+
+    private int scrape(Context ctx) {
+        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape());
+        return 200;
+    }
+
+    /** Auth, error rendering and request counting around every endpoint. */
+    private void api(Context ctx, String endpoint, boolean needsKey, ApiHandler handler) {
+        int status;
+        try {
+            if (needsKey) apiKey.check(ctx.header("Authorization"));
+            status = handler.handle(ctx);
+        } catch (ApiException e) {
+            status = error(ctx, endpoint, e);
+        } catch (Exception e) {
+            log.error("{} {} failed", ctx.method(), ctx.path(), e);
+            status = error(ctx, endpoint, ApiException.internal("internal error: " + e));
+        }
+        metrics.request(endpoint, status);
+    }
+
+    private int error(Context ctx, String endpoint, ApiException e) {
+        metrics.error(endpoint, e.code());
+        if (ctx.res().isCommitted()) return e.status(); // too late for a status; the stream reported it
+        if (e.retryAfterSeconds() > 0) ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+        ObjectNode body = e.body();
+        ctx.status(e.status()).contentType("application/json").result(Json.write(body));
+        return e.status();
+    }
+
+    private static String defaultModelId(Model model) {
+        String file = model.source().getFileName().toString();
+        return file.endsWith(".gguf") ? file.substring(0, file.length() - 5) : file;
+    }
+
+    public int port() { return app.port(); }
+
+    public ServerConfig config() { return config; }
+
+    public InferenceEngine engine() { return engine; }
+
+    public ServerMetrics metrics() { return metrics; }
+
+    @Override
+    public void close() {
+        app.stop();
+        engine.close();
+    }
+}

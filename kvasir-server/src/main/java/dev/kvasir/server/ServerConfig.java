@@ -1,0 +1,81 @@
+package dev.kvasir.server;
+
+import dev.kvasir.core.kv.KvPrecision;
+import dev.kvasir.server.engine.CompressionSpec;
+
+import java.time.Duration;
+
+/**
+ * Everything {@code kvasir serve} can be told. Built with {@link #defaults()} and the
+ * {@code with…} methods; {@link KvasirServer} validates nothing twice, so the checks live here.
+ *
+ * @param host               address to bind; loopback by default so a fresh server is not exposed
+ * @param port               TCP port, 0 for any free one (tests)
+ * @param apiKey             when set, every /v1 request needs {@code Authorization: Bearer <key>}
+ * @param parallel           requests decoding at once (one Generator each)
+ * @param queue              requests allowed to wait for a decode slot or KV memory
+ * @param queueTimeout       how long a request may wait in the queue before a 503
+ * @param maxKvMemory        admission limit on the KV bytes of all running requests
+ * @param timeout            wall-time limit of one request, queue wait included
+ * @param maxBody            request body limit in bytes (larger bodies get 413)
+ * @param threads            compute threads shared by the decode slots
+ * @param kvPrecision        how the KV caches store keys and values
+ * @param defaultCompression applied to requests without {@code kv_compression}; {@link CompressionSpec#NONE} for the full cache
+ * @param modelId            the id /v1/models reports and responses carry
+ */
+public record ServerConfig(String host, int port, String apiKey, int parallel, int queue, Duration queueTimeout,
+                           long maxKvMemory, Duration timeout, long maxBody, int threads, KvPrecision kvPrecision,
+                           CompressionSpec defaultCompression, String modelId) {
+
+    public ServerConfig {
+        if (host == null || host.isBlank()) throw new IllegalArgumentException("--host must not be empty");
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("--port must be in [0, 65535], got " + port);
+        if (apiKey != null && apiKey.isBlank()) throw new IllegalArgumentException("--api-key must not be blank");
+        if (parallel < 1) throw new IllegalArgumentException("--parallel must be >= 1, got " + parallel);
+        if (queue < 0) throw new IllegalArgumentException("--queue must be >= 0, got " + queue);
+        if (queueTimeout.isNegative()) throw new IllegalArgumentException("--queue-timeout must be >= 0, got " + queueTimeout);
+        if (maxKvMemory < 1) throw new IllegalArgumentException("--max-kv-memory must be > 0, got " + maxKvMemory);
+        if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("--timeout must be > 0, got " + timeout);
+        if (maxBody < 1) throw new IllegalArgumentException("--max-body must be > 0, got " + maxBody);
+        if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        if (kvPrecision == null) kvPrecision = KvPrecision.F32;
+        if (defaultCompression == null) defaultCompression = CompressionSpec.NONE;
+    }
+
+    /** Loopback:8080, 2 decodes, a queue of 64, 2 GiB of KV, 120 s per request, 1 MiB bodies, all cores. */
+    public static ServerConfig defaults() {
+        return new ServerConfig("127.0.0.1", 8080, null, 2, 64, Duration.ofSeconds(30), 2L << 30, Duration.ofSeconds(120),
+                1L << 20, Math.max(1, Runtime.getRuntime().availableProcessors()), KvPrecision.F32, CompressionSpec.NONE, null);
+    }
+
+    public ServerConfig withHost(String h) { return new ServerConfig(h, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId); }
+
+    public ServerConfig withPort(int p) { return new ServerConfig(host, p, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId); }
+
+    public ServerConfig withApiKey(String k) { return new ServerConfig(host, port, k, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId); }
+
+    public ServerConfig withParallel(int n) { return new ServerConfig(host, port, apiKey, n, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId); }
+
+    public ServerConfig withQueue(int n) { return new ServerConfig(host, port, apiKey, parallel, n, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId); }
+
+    public ServerConfig withQueueTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, d, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId); }
+
+    public ServerConfig withMaxKvMemory(long b) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, b, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId); }
+
+    public ServerConfig withTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, d, maxBody, threads, kvPrecision, defaultCompression, modelId); }
+
+    public ServerConfig withMaxBody(long b) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, b, threads, kvPrecision, defaultCompression, modelId); }
+
+    public ServerConfig withThreads(int t) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, t, kvPrecision, defaultCompression, modelId); }
+
+    public ServerConfig withKvPrecision(KvPrecision p) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, p, defaultCompression, modelId); }
+
+    public ServerConfig withDefaultCompression(CompressionSpec c) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, c, modelId); }
+
+    public ServerConfig withModelId(String id) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, id); }
+
+    /** Compute threads each decode slot gets: the cores split evenly, at least one. */
+    public int threadsPerSlot() {
+        return Math.max(1, threads / parallel);
+    }
+}

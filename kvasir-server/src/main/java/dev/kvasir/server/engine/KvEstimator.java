@@ -1,0 +1,32 @@
+package dev.kvasir.server.engine;
+
+import dev.kvasir.core.kv.KvPrecision;
+import dev.kvasir.core.model.ModelConfig;
+
+/**
+ * Estimates, before a request runs, the most KV-cache bytes it will hold, so admission can keep
+ * the sum under the server's limit. The peak is what matters: a compressed request first holds
+ * its whole prompt (prefill runs with the full cache and the press compresses afterwards), then
+ * the kept slots plus every generated token.
+ */
+public final class KvEstimator {
+    private final long bytesPerToken;
+
+    public KvEstimator(ModelConfig config, KvPrecision precision) {
+        this.bytesPerToken = config.kvBytesPerToken(precision.bytesPerValue());
+    }
+
+    public long bytesPerToken() { return bytesPerToken; }
+
+    /** Peak KV bytes of a request with this prompt, generation limit and compression. */
+    public long peakBytes(int promptTokens, int maxTokens, CompressionSpec compression) {
+        return peakTokens(promptTokens, maxTokens, compression) * bytesPerToken;
+    }
+
+    static long peakTokens(int promptTokens, int maxTokens, CompressionSpec compression) {
+        long full = (long) promptTokens + maxTokens;
+        if (!compression.compresses()) return full;
+        long afterCompression = (long) compression.keptTokens(promptTokens) + maxTokens;
+        return Math.max(promptTokens, afterCompression);
+    }
+}

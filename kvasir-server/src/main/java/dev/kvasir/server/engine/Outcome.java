@@ -1,0 +1,50 @@
+package dev.kvasir.server.engine;
+
+import dev.kvasir.core.generate.GenerationResult;
+import dev.kvasir.core.press.CompressionReport;
+
+/**
+ * What became of an admitted job.
+ *
+ * @param result        the engine's result (text, tokens, timings, compression report)
+ * @param cause         why it ended
+ * @param kvBytesFull   bytes the prompt's full cache took (before any compression)
+ * @param kvBytesKept   bytes of the prompt kept after compression (= full without a press)
+ * @param kvBytesAtEnd  bytes of keys and values in the cache when generation ended
+ */
+public record Outcome(GenerationResult result, Cause cause, long kvBytesFull, long kvBytesKept, long kvBytesAtEnd) {
+
+    /** Why generation ended. */
+    public enum Cause {
+        /** end of sequence, stop string or max tokens */
+        FINISHED,
+        /** the request's time limit passed */
+        TIMEOUT,
+        /** the client went away */
+        DISCONNECT
+    }
+
+    /** OpenAI's finish_reason: a timeout truncates the answer like a token limit does. */
+    public String finishReason() {
+        return switch (cause) {
+            case FINISHED -> result.finishReason();
+            case TIMEOUT -> "length";
+            case DISCONNECT -> "cancelled";
+        };
+    }
+
+    public int completionTokens() { return result.tokens().length; }
+
+    public int promptTokens() { return result.promptTokens(); }
+
+    /** Fraction of the prompt's KV kept, 1 without compression. */
+    public double budgetAchieved() {
+        CompressionReport kv = result.kv();
+        return kv == null ? 1.0 : kv.achievedFraction();
+    }
+
+    public String method() {
+        CompressionReport kv = result.kv();
+        return kv == null ? "none" : kv.method();
+    }
+}

@@ -1,0 +1,61 @@
+package dev.kvasir.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kvasir.core.press.Budget;
+import dev.kvasir.server.engine.CompressionSpec;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Per-request {@code kv_compression}: a smaller {@code kv_cache_bytes} than the same request without, and the server default. */
+class KvCompressionTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TEXT = "The history of the city begins with a small fishing village on the river. "
+            + "Over the centuries merchants, scholars and artists arrived, building bridges, markets and libraries. ";
+
+    private static JsonNode usage(TestServer s, String kvCompression) throws Exception {
+        String body = "{\"messages\": [{\"role\": \"user\", \"content\": \"" + TEXT.repeat(6) + " Summarise this.\"}], "
+                + "\"max_tokens\": 8, \"temperature\": 0" + (kvCompression == null ? "" : ", \"kv_compression\": " + kvCompression) + "}";
+        var r = s.post("/v1/chat/completions", body);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body()).get("usage");
+    }
+
+    @Test
+    void compressedRequestKeepsFewerKvBytes() throws Exception {
+        try (TestServer s = TestServer.start(TestServer.smol(), TestServer.config())) {
+            JsonNode full = usage(s, null);
+            JsonNode pressed = usage(s, "{\"method\": \"snapkv\", \"budget\": 0.35}");
+            assertThat(pressed.get("prompt_tokens").asInt()).isEqualTo(full.get("prompt_tokens").asInt()).isGreaterThan(200);
+            assertThat(pressed.get("kv_cache_bytes").asLong()).isLessThan(full.get("kv_cache_bytes").asLong() / 2);
+
+            JsonNode fullReport = full.get("kv_compression");
+            assertThat(fullReport.get("method").asText()).isEqualTo("none");
+            assertThat(fullReport.get("budget_achieved").asDouble()).isEqualTo(1.0);
+            assertThat(fullReport.get("bytes_kept").asLong()).isEqualTo(fullReport.get("bytes_full").asLong());
+
+            JsonNode report = pressed.get("kv_compression");
+            assertThat(report.get("method").asText()).isEqualTo("snapkv");
+            assertThat(report.get("budget_achieved").asDouble()).isBetween(0.30, 0.40);
+            assertThat(report.get("bytes_full").asLong()).isEqualTo(fullReport.get("bytes_full").asLong());
+            assertThat(report.get("bytes_kept").asLong()).isLessThan(report.get("bytes_full").asLong() * 4 / 10);
+
+            JsonNode tokens = usage(s, "{\"method\": \"dynamickv\", \"budget_tokens\": 64, \"options\": {}}");
+            assertThat(tokens.get("kv_compression").get("method").asText()).isEqualTo("dynamickv");
+            assertThat(tokens.get("kv_cache_bytes").asLong()).isLessThan(full.get("kv_cache_bytes").asLong());
+        }
+    }
+
+    @Test
+    void serverDefaultAppliesUnlessTheRequestSaysOtherwise() throws Exception {
+        CompressionSpec snap = CompressionSpec.of("snapkv", Budget.fraction(0.5), Map.of("window", "8"));
+        try (TestServer s = TestServer.start(TestServer.smol(), TestServer.config().withDefaultCompression(snap))) {
+            assertThat(usage(s, null).get("kv_compression").get("method").asText()).isEqualTo("snapkv");
+            assertThat(usage(s, "{\"method\": \"none\"}").get("kv_compression").get("method").asText()).isEqualTo("none");
+            assertThat(usage(s, "{\"method\": \"h2o\", \"budget\": 0.5}").get("kv_compression").get("method").asText()).isEqualTo("h2o");
+        }
+    }
+}
