@@ -56,8 +56,9 @@ public final class KvasirServer implements AutoCloseable {
         this.metrics = new ServerMetrics(engine);
         this.apiKey = new ApiKeyCheck(config.apiKey());
         String modelId = config.modelId() != null ? config.modelId() : defaultModelId(model);
-        this.completions = new CompletionEndpoint(engine, new RequestParser(model, config.defaultCompression()), modelId, metrics,
-                config.timeout(), config.queueTimeout());
+        long kvTokenLimit = config.maxKvMemory() / model.config().kvBytesPerToken(config.kvPrecision().bytesPerValue());
+        RequestParser parser = new RequestParser(model, config.defaultCompression(), kvTokenLimit);
+        this.completions = new CompletionEndpoint(engine, parser, modelId, metrics, config.timeout(), config.queueTimeout());
         this.models = new ModelEndpoints(modelId, model, engine);
         this.app = Javalin.create(this::configure);
     }
@@ -79,8 +80,6 @@ public final class KvasirServer implements AutoCloseable {
         // compression would buffer server-sent events; responses are small JSON anyway
         c.http.compressionStrategy = CompressionStrategy.NONE;
         c.http.prefer405over404 = true;
-        // bodies are read and limited by RequestBodies (413 in the OpenAI shape)
-        c.http.maxRequestSize = Math.max(c.http.maxRequestSize, config.maxBody() + 1);
         c.routes.post("/v1/chat/completions", ctx -> api(ctx, "chat_completions", true,
                 x -> completion(x, CompletionRequest.Kind.CHAT)));
         c.routes.post("/v1/completions", ctx -> api(ctx, "completions", true, x -> completion(x, CompletionRequest.Kind.TEXT)));
@@ -97,6 +96,7 @@ public final class KvasirServer implements AutoCloseable {
     }
 
     private int completion(Context ctx, CompletionRequest.Kind kind) {
+        // read and limited here rather than by ctx.body(), so an oversized body is a 413 in the OpenAI shape
         byte[] body = RequestBodies.read(ctx.req(), config.maxBody());
         try (ClientConnection connection = ClientConnection.watch(ctx)) {
             int status = completions.handle(ctx, kind, body, connection);
@@ -144,8 +144,6 @@ public final class KvasirServer implements AutoCloseable {
     public ServerConfig config() { return config; }
 
     public InferenceEngine engine() { return engine; }
-
-    public ServerMetrics metrics() { return metrics; }
 
     @Override
     public void close() {

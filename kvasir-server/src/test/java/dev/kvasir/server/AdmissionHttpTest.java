@@ -86,4 +86,16 @@ class AdmissionHttpTest {
             Await.until(Duration.ofSeconds(30), "memory is released", () -> s.server.engine().reservedKvBytes() == 0);
         }
     }
+
+    @Test
+    void theDefaultMaxTokensFitsTheMemoryLimit() throws Exception {
+        // stories260K keeps 1,280 bytes of KV per token: 1 MiB holds 819 tokens of its 2,048-token window
+        try (TestServer s = TestServer.start(TestServer.stories(), TestServer.config().withMaxKvMemory(1 << 20))) {
+            HttpResponse<String> r = s.post("/v1/completions", "{\"prompt\": \"Once upon a time\", \"ignore_eos\": true}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(JSON.readTree(r.body()).at("/usage/total_tokens").asInt()).isEqualTo(819);
+            HttpResponse<String> explicit = s.post("/v1/completions", "{\"prompt\": \"Once upon a time\", \"max_tokens\": 2000}");
+            assertThat(explicit.statusCode()).as(explicit.body()).isEqualTo(400);
+        }
+    }
 }

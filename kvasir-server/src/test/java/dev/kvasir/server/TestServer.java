@@ -21,7 +21,7 @@ final class TestServer implements AutoCloseable {
     private static final Map<Path, Model> MODELS = new ConcurrentHashMap<>();
 
     final KvasirServer server;
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
     private TestServer(KvasirServer server) {
         this.server = server;

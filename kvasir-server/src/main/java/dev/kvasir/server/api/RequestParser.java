@@ -33,12 +33,18 @@ public final class RequestParser {
     private final Model model;
     private final Prompts prompts;
     private final CompressionSpec defaultCompression;
+    private final long kvTokenLimit;
     private final AtomicLong seeds = new AtomicLong(System.nanoTime());
 
-    public RequestParser(Model model, CompressionSpec defaultCompression) {
+    /**
+     * @param kvTokenLimit tokens of full KV cache that fit under the server's memory limit; caps the
+     *                     default {@code max_tokens} so a request that does not set it still fits
+     */
+    public RequestParser(Model model, CompressionSpec defaultCompression, long kvTokenLimit) {
         this.model = model;
         this.prompts = new Prompts(model);
         this.defaultCompression = defaultCompression;
+        this.kvTokenLimit = kvTokenLimit;
     }
 
     public CompletionRequest chat(byte[] body) {
@@ -130,13 +136,14 @@ public final class RequestParser {
         throw f.wrongType("prompt", "a string", p);
     }
 
-    private static int maxTokens(JsonFields f, int promptTokens, int context) {
+    private int maxTokens(JsonFields f, int promptTokens, int context) {
         Long legacy = f.integer("max_tokens", 1, Integer.MAX_VALUE);
         Long current = f.integer("max_completion_tokens", 1, Integer.MAX_VALUE);
         Long asked = current != null ? current : legacy;
         String param = current != null ? "max_completion_tokens" : "max_tokens";
         int room = context - promptTokens;
-        if (asked == null) return room; // OpenAI's default: up to the end of the context window
+        // OpenAI's default is the rest of the context window; here also what the KV memory limit allows
+        if (asked == null) return (int) Math.max(1, Math.min(room, kvTokenLimit - promptTokens));
         if (asked > room) {
             throw ApiException.invalid(param, "context_length_exceeded", "this model's maximum context length is " + context
                     + " tokens; the prompt has " + promptTokens + " tokens, so '" + param + "' may be at most " + room + ", got " + asked);

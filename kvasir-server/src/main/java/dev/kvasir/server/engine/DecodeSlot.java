@@ -10,19 +10,15 @@ import dev.kvasir.core.model.Model;
  * and rebuilds it only when a request asks for a different one (cheap: scratch buffers only).
  */
 final class DecodeSlot implements AutoCloseable {
-    private final int id;
     private final Model model;
     private final Generator.Options baseOptions;
     private Generator generator;
     private String generatorKey;
 
-    DecodeSlot(int id, Model model, Generator.Options baseOptions) {
-        this.id = id;
+    DecodeSlot(Model model, Generator.Options baseOptions) {
         this.model = model;
         this.baseOptions = baseOptions;
     }
-
-    int id() { return id; }
 
     /** The Generator for this compression setting; only the request holding the slot calls this. */
     Generator generatorFor(CompressionSpec compression) {

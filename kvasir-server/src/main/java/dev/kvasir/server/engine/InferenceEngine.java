@@ -26,7 +26,6 @@ import java.util.function.Consumer;
  * forward passes on its share of the cores, reading the same memory-mapped weights.
  */
 public final class InferenceEngine implements AutoCloseable {
-    private final Model model;
     private final KvEstimator estimator;
     private final List<DecodeSlot> slots;
     private final Admission<DecodeSlot> admission;
@@ -34,18 +33,13 @@ public final class InferenceEngine implements AutoCloseable {
     private final Set<KvCache> liveCaches = ConcurrentHashMap.newKeySet();
 
     public InferenceEngine(Model model, int parallel, int queue, long maxKvMemory, int threadsPerSlot, KvPrecision precision) {
-        this.model = model;
         this.estimator = new KvEstimator(model.config(), precision);
         Generator.Options base = Generator.Options.defaults().withThreads(threadsPerSlot).withPrecision(precision);
         List<DecodeSlot> s = new ArrayList<>();
-        for (int i = 0; i < parallel; i++) s.add(new DecodeSlot(i, model, base));
+        for (int i = 0; i < parallel; i++) s.add(new DecodeSlot(model, base));
         this.slots = List.copyOf(s);
         this.admission = new Admission<>(slots, queue, maxKvMemory);
     }
-
-    public Model model() { return model; }
-
-    public KvEstimator estimator() { return estimator; }
 
     /** Waits (until {@code queueDeadlineNanos}) for a slot and KV memory; see {@link Admission#acquire}. */
     public Admitted admit(InferenceJob job, long queueDeadlineNanos) throws Admission.Refused {
@@ -62,9 +56,6 @@ public final class InferenceEngine implements AutoCloseable {
             this.job = job;
             this.lease = lease;
         }
-
-        /** KV bytes reserved for this job. */
-        public long reservedBytes() { return lease.bytes(); }
 
         /**
          * Generates, streaming text to {@code onText}. Stops early, between decode steps, once

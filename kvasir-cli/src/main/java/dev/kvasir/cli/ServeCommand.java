@@ -1,0 +1,85 @@
+package dev.kvasir.cli;
+
+import dev.kvasir.core.model.Model;
+import dev.kvasir.server.KvasirServer;
+import dev.kvasir.server.Quantities;
+import dev.kvasir.server.ServerConfig;
+import dev.kvasir.server.engine.CompressionSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serves the model over an OpenAI-compatible HTTP API (/v1/chat/completions, /v1/completions, "
+                + "/v1/models, /health, /metrics), with per-request KV compression.")
+final class ServeCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
+    PressOptions pressOptions;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default ${DEFAULT-VALUE}: this machine only).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080", description = "TCP port (default ${DEFAULT-VALUE}; 0 = any free port).")
+    int port;
+
+    @Option(names = "--api-key", description = "Require 'Authorization: Bearer KEY' on /v1 (default: $KVASIR_API_KEY, else no key).")
+    String apiKey;
+
+    @Option(names = "--parallel", defaultValue = "2", description = "Requests decoding at once (default ${DEFAULT-VALUE}).")
+    int parallel;
+
+    @Option(names = "--queue", defaultValue = "64", description = "Requests that may wait for a slot or KV memory; more get 503 (default ${DEFAULT-VALUE}).")
+    int queue;
+
+    @Option(names = "--queue-timeout", defaultValue = "30s", description = "Longest wait in the queue before a 503 (default ${DEFAULT-VALUE}).")
+    String queueTimeout;
+
+    @Option(names = "--max-kv-memory", defaultValue = "2g", description = "Limit on the estimated KV-cache bytes of running requests (default ${DEFAULT-VALUE}).")
+    String maxKvMemory;
+
+    @Option(names = "--timeout", defaultValue = "120s", description = "Time limit of one request, queue wait included (default ${DEFAULT-VALUE}).")
+    String timeout;
+
+    @Option(names = "--max-body", defaultValue = "1m", description = "Request body size limit; larger bodies get 413 (default ${DEFAULT-VALUE}).")
+    String maxBody;
+
+    @Option(names = "--model-id", description = "Model id reported by /v1/models and in responses (default: the model file's name).")
+    String modelId;
+
+    @Override
+    public Integer call() throws Exception {
+        // Jetty's INFO lines are noise on a terminal; our own startup line says what matters
+        System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
+        System.setProperty("org.slf4j.simpleLogger.log.io.javalin", "warn");
+        String key = apiKey != null ? apiKey : System.getenv("KVASIR_API_KEY");
+        ServerConfig config = ServerConfig.defaults().withHost(host).withPort(port).withApiKey(key == null || key.isBlank() ? null : key)
+                .withParallel(parallel).withQueue(queue).withQueueTimeout(Quantities.parseDuration(queueTimeout))
+                .withMaxKvMemory(Quantities.parseBytes(maxKvMemory)).withTimeout(Quantities.parseDuration(timeout))
+                .withMaxBody(Quantities.parseBytes(maxBody)).withThreads(modelOptions.threads())
+                .withKvPrecision(modelOptions.kvPrecision()).withDefaultCompression(defaultCompression()).withModelId(modelId);
+        Model model = modelOptions.load(true);
+        KvasirServer server = KvasirServer.start(model, config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // the model is not closed: decodes still finishing may read its weights until the JVM exits
+            server.close();
+            stopped.countDown();
+        }, "kvasir-shutdown"));
+        System.err.printf("kvasir: serving %s on http://%s:%d/v1 (%d parallel, queue %d, KV limit %s, compression %s%s)%n",
+                model.name(), config.host(), server.port(), config.parallel(), config.queue(), Quantities.describeBytes(config.maxKvMemory()),
+                config.defaultCompression().key(), config.apiKey() != null ? ", API key required" : "");
+        stopped.await();
+        return 0;
+    }
+
+    private CompressionSpec defaultCompression() {
+        if (pressOptions.press() == null) return CompressionSpec.NONE; // also checks that budget flags come with --press
+        return CompressionSpec.of(pressOptions.press, pressOptions.budget(), pressOptions.options());
+    }
+}
