@@ -140,19 +140,26 @@ public final class LlamaModel {
         for (int h = 0; h < c.kvHeads(); h++) maxBase = Math.max(maxBase, bases[h]);
         final int scratch = maxBase + batch;
         boolean record = recorder != null && recorder.active();
-        if (record) {
-            par.forRange(nh, (hFrom, hTo) -> {
-                float[] p = st.probsScratch(scratch);
-                for (int h = hFrom; h < hTo; h++) {
-                    HeadCache head = heads[h / g];
-                    int base = bases[h / g];
-                    for (int b = 0; b < batch; b++) {
-                        int n = base + b + 1;
-                        Attention.attend(head, n, st.q, b * qDim + h * hd, attnScale, p, st.att, b * qDim + h * hd);
-                        recorder.record(layer, h, queryBase + b, p, n);
-                    }
+        if (batch > 1 || record) {
+            // Prefill: transpose each KV head's keys once for the whole chunk, then every
+            // (token, query head) pair scores whole blocks of slots without reductions.
+            int blk = Attention.blockLength();
+            for (int h = 0; h < c.kvHeads(); h++) {
+                st.keysT[h] = Attention.transposeKeys(heads[h], bases[h] + batch, st.keysT[h], st.keyTmp);
+            }
+            if (record) recorder.prepare(par.threads());
+            final int padded = (scratch + blk - 1) / blk * blk;
+            par.forParts(batch * nh, 1, (part, from, to) -> {
+                float[] p = st.probsScratch(padded);
+                for (int item = from; item < to; item++) {
+                    int b = item / nh, h = item % nh, kvh = h / g;
+                    int n = bases[kvh] + b + 1;
+                    Attention.attendTransposed(heads[kvh], st.keysT[kvh], n, st.q, b * qDim + h * hd, attnScale, p, st.att,
+                            b * qDim + h * hd);
+                    if (record) recorder.record(layer, h, queryBase + b, p, n, part);
                 }
             });
+            if (record) recorder.flush(layer, scratch);
         } else if (batch == 1 && st.recordLastRows) {
             par.forRange(nh, (hFrom, hTo) -> {
                 float[] p = st.probsScratch(scratch);
