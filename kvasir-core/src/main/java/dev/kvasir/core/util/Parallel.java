@@ -90,9 +90,12 @@ public final class Parallel implements AutoCloseable {
                 generation++;
                 for (Worker w : workers) if (w.parked) LockSupport.unpark(w.thread);
                 body.run(0, b[0], b[1]);
+                // Spin briefly (parts finish within microseconds of each other), then yield so that a
+                // descheduled worker gets the core on an oversubscribed machine.
                 long spins = 0;
                 while (pending.get() != 0) {
-                    if (++spins > 1_000) Thread.onSpinWait();
+                    if (++spins < 2_000) Thread.onSpinWait();
+                    else Thread.yield();
                 }
                 job = null;
                 Throwable f = failure;
@@ -129,8 +132,11 @@ public final class Parallel implements AutoCloseable {
                 if (g == seen) {
                     long waitStart = System.nanoTime();
                     while ((g = generation) == seen && !closed) {
-                        if (System.nanoTime() - waitStart < SPIN_NANOS) {
+                        long waited = System.nanoTime() - waitStart;
+                        if (waited < SPIN_NANOS / 4) {
                             Thread.onSpinWait();
+                        } else if (waited < SPIN_NANOS) {
+                            Thread.yield();
                         } else {
                             parked = true;
                             if (generation == seen && !closed) LockSupport.parkNanos(1_000_000L);
