@@ -85,4 +85,9 @@ public final class WordTokenizer implements Tokenizer {
     public Map<String, Integer> specialTokens() {
         return Map.of();
     }
+
+    @Override
+    public boolean addBosByDefault() {
+        return false;
+    }
 }
