@@ -25,6 +25,14 @@ public final class KvCache {
         }
     }
 
+    /** An independent deep copy: prefill once, then compress copies with different methods and budgets. */
+    public KvCache copy() {
+        KvCache c = new KvCache(layers, kvHeads, headDim, precision, 1);
+        for (int l = 0; l < layers; l++) for (int h = 0; h < kvHeads; h++) c.heads[l][h] = heads[l][h].copy();
+        c.nextPosition = nextPosition;
+        return c;
+    }
+
     public int layers() { return layers; }
 
     public int kvHeads() { return kvHeads; }

@@ -64,6 +64,9 @@ public abstract sealed class VectorStore permits VectorStore.F32, VectorStore.F1
      */
     public abstract void compact(int[] keep, int n, int capacity);
 
+    /** An independent copy with the same contents and capacity. */
+    public abstract VectorStore duplicate();
+
     public long bytes() {
         return (long) capacity * dim * precision().bytesPerValue();
     }
@@ -72,6 +75,13 @@ public abstract sealed class VectorStore permits VectorStore.F32, VectorStore.F1
 
     public static final class F32 extends VectorStore {
         float[] data;
+
+        @Override public VectorStore duplicate() {
+            F32 copy = new F32(dim, 0);
+            copy.data = data.clone();
+            copy.capacity = capacity;
+            return copy;
+        }
 
         F32(int dim, int capacity) {
             super(dim, capacity);
@@ -134,6 +144,13 @@ public abstract sealed class VectorStore permits VectorStore.F32, VectorStore.F1
     public static final class F16 extends VectorStore {
         short[] data;
 
+        @Override public VectorStore duplicate() {
+            F16 copy = new F16(dim, 0);
+            copy.data = data.clone();
+            copy.capacity = capacity;
+            return copy;
+        }
+
         F16(int dim, int capacity) {
             super(dim, capacity);
             data = new short[capacity * dim];
@@ -186,6 +203,13 @@ public abstract sealed class VectorStore permits VectorStore.F32, VectorStore.F1
         static final VectorSpecies<Short> SS = ShortVector.SPECIES_256;
         static final VectorSpecies<Float> F16L = FloatVector.SPECIES_512;
         short[] data;
+
+        @Override public VectorStore duplicate() {
+            BF16 copy = new BF16(dim, 0);
+            copy.data = data.clone();
+            copy.capacity = capacity;
+            return copy;
+        }
 
         BF16(int dim, int capacity) {
             super(dim, capacity);
