@@ -136,7 +136,7 @@ public final class Generator implements AutoCloseable {
                 prompt.length)
                 : null;
         long t0 = System.nanoTime();
-        prefill(prompt, cache, recorder);
+        prefillChunks(prompt, cache, recorder);
         return new Prefilled(cache, recorder, state.logits().clone(), prompt.length, (System.nanoTime() - t0) / 1e6);
     }
 
@@ -175,7 +175,7 @@ public final class Generator implements AutoCloseable {
                 throw new IllegalArgumentException("the prompt and question have " + (cache.nextPosition() + request.afterCompression().length)
                         + " tokens, more than the model's context window of " + context + " tokens");
             }
-            prefill(request.afterCompression(), cache, null);
+            prefillChunks(request.afterCompression(), cache, null);
         }
         long t3 = System.nanoTime();
         double prefillMs = prefilled.prefillMs() + (t3 - t2) / 1e6;
@@ -243,7 +243,7 @@ public final class Generator implements AutoCloseable {
                 report, cache.usedBytes());
     }
 
-    private void prefill(int[] tokens, KvCache cache, AttentionRecorder recorder) {
+    private void prefillChunks(int[] tokens, KvCache cache, AttentionRecorder recorder) {
         int done = 0;
         int chunk = Math.max(options.batch(), 512);
         while (done < tokens.length) {
