@@ -91,6 +91,19 @@ public final class KvCache {
         this.nextPosition = nextPosition;
     }
 
+    /** Slots per [layer][kvHead]: a mark to roll back to with {@link #truncate(int[][], int)}. */
+    public int[][] sizes() {
+        int[][] out = new int[layers][kvHeads];
+        for (int l = 0; l < layers; l++) for (int h = 0; h < kvHeads; h++) out[l][h] = heads[l][h].size();
+        return out;
+    }
+
+    /** Rolls every head back to the slot count recorded by {@link #sizes()}. */
+    public void truncate(int[][] sizes, int nextPosition) {
+        for (int l = 0; l < layers; l++) for (int h = 0; h < kvHeads; h++) heads[l][h].truncate(sizes[l][h]);
+        this.nextPosition = nextPosition;
+    }
+
     /** Removes every slot, e.g. before a new request reuses the cache. */
     public void clear() {
         for (int l = 0; l < layers; l++) {
