@@ -53,24 +53,31 @@ final class Q6_KMatrix extends BlockMatrix {
             long o = base + (long) i * BLOCK_BYTES;
             int k = xOffset + i * 256;
             FloatVector acc0 = FloatVector.zero(FS), acc1 = acc0;
-            // u = (half n, lanes 16c..): 16 bytes of ql[l], ql[l+32] and qh[l] feed 4 groups.
+            // (half n, lanes 16c..): 16 bytes of ql[l], ql[l+32] and qh[l] feed 4 groups.
             // The inner j loop has a single call site on purpose: each Vector API op inlines to
             // hundreds of IR nodes, and a super-block written out in full exceeds C2's inlining
             // budget (NodeCountInliningCutoff), after which vectors get boxed; C2 unrolls the
             // constant-trip loop itself and folds the j-dependent shifts.
-            for (int u = 0; u < 4; u++) {
-                int n = u >> 1, c = u & 1;
-                long ql = o + 64 * n + 16 * c;
-                ByteVector va = ByteVector.fromMemorySegment(B128, d, ql, LE);
-                ByteVector vb = ByteVector.fromMemorySegment(B128, d, ql + 32, LE);
-                ByteVector vh = ByteVector.fromMemorySegment(B128, d, o + 128 + 32 * n + 16 * c, LE);
-                long sc = o + 192 + 8 * n + c;
-                int kk = k + 128 * n + 16 * c;
-                for (int j = 0; j < 4; j += 2) {
-                    // quarter j from ql[l], quarter j+1 from ql[l+32], into separate chains;
-                    // quarters 0,1 take the low nibbles, 2,3 the high ones (shift 2j = 0 or 4)
-                    acc0 = group(va, vh, scale(d, sc + 2 * j), 2 * j, 2 * j, x, kk + 32 * j, acc0);
-                    acc1 = group(vb, vh, scale(d, sc + 2 * j + 2), 2 * j, 2 * j + 2, x, kk + 32 * j + 32, acc1);
+            for (int n = 0; n < 2; n++) {
+                for (int c = 0; c < 2; c++) {
+                    long ql = o + 64 * n + 16 * c;
+                    ByteVector va = ByteVector.fromMemorySegment(B128, d, ql, LE);
+                    ByteVector vb = ByteVector.fromMemorySegment(B128, d, ql + 32, LE);
+                    ByteVector vh = ByteVector.fromMemorySegment(B128, d, o + 128 + 32 * n + 16 * c, LE);
+                    long sc = o + 192 + 8 * n + c;
+                    for (int p = 0; p < PARTS; p++) {
+                        // widened once for the 4 groups; qh pre-shifted so that each group's two
+                        // bits land at 4-5 with a single right shift
+                        IntVector a = widen(va, p), b = widen(vb, p);
+                        IntVector h4 = widen(vh, p).lanewise(VectorOperators.LSHL, 4);
+                        int kp = k + 128 * n + 16 * c + p * L;
+                        for (int j = 0; j < 4; j += 2) {
+                            // quarter j from ql[l], quarter j+1 from ql[l+32], into separate chains;
+                            // quarters 0,1 take the low nibbles, 2,3 the high ones (shift 2j = 0 or 4)
+                            acc0 = group(a, h4, scale(d, sc + 2 * j), 2 * j, 2 * j, x, kp + 32 * j, acc0);
+                            acc1 = group(b, h4, scale(d, sc + 2 * j + 2), 2 * j, 2 * j + 2, x, kp + 32 * j + 32, acc1);
+                        }
+                    }
                 }
             }
             total = acc0.add(acc1).fma(bcast(f16(d, o + 208)), total);
@@ -78,25 +85,22 @@ final class Q6_KMatrix extends BlockMatrix {
         return sum(total);
     }
 
-    /** The 6-bit quants (minus 32) of 16 weights: a nibble of ql and two bits of qh. */
-    private static IntVector quants(ByteVector ql, ByteVector qh, int p, int lowShift, int highShift) {
-        // inputs are sign-extended bytes: the masks keep only bits that came from the byte
-        return widen(ql, p).lanewise(VectorOperators.LSHR, lowShift).and(0xF)
-                .or(widen(qh, p).lanewise(VectorOperators.LSHR, highShift).and(3).lanewise(VectorOperators.LSHL, 4))
+    /**
+     * The 6-bit quants minus 32 of L weights: the nibble at {@code lowShift} of ql and the two
+     * bits at {@code highShift} of qh, given as {@code qh << 4}. The inputs are sign-extended
+     * bytes: the masks keep only bits that came from the byte itself.
+     */
+    private static IntVector quants(IntVector ql, IntVector qh4, int lowShift, int highShift) {
+        return ql.lanewise(VectorOperators.LSHR, lowShift).and(0xF)
+                .or(qh4.lanewise(VectorOperators.LSHR, highShift).and(0x30))
                 .sub(32);
     }
 
-    /**
-     * {@code acc + (q*scale) * x} over 16 weights sharing one int8 scale (q*scale is exact in
-     * int); quarter j of a half takes the nibble at 4*(j/2) and the qh bits at 2*j.
-     */
-    private static FloatVector group(ByteVector ql, ByteVector qh, int scale, int lowShift, int highShift,
+    /** {@code acc + (q*scale) * x} over L weights sharing one int8 scale; q*scale is exact in int. */
+    private static FloatVector group(IntVector ql, IntVector qh4, int scale, int lowShift, int highShift,
                                      float[] x, int k, FloatVector acc) {
-        IntVector s = IntVector.broadcast(IS, scale);
-        for (int p = 0; p < PARTS; p++) {
-            acc = toFloat(quants(ql, qh, p, lowShift, highShift).mul(s)).fma(x(x, k + p * L), acc);
-        }
-        return acc;
+        IntVector q = quants(ql, qh4, lowShift, highShift).mul(IntVector.broadcast(IS, scale));
+        return toFloat(q).fma(x(x, k), acc);
     }
 
     @Override
@@ -117,7 +121,8 @@ final class Q6_KMatrix extends BlockMatrix {
                 ByteVector vl = ByteVector.fromMemorySegment(B128, d, ql, LE);
                 ByteVector vh = ByteVector.fromMemorySegment(B128, d, qh, LE);
                 for (int p = 0; p < PARTS; p++) {
-                    toFloat(quants(vl, vh, p, 4 * (j >> 1), 2 * j)).mul(s).intoArray(dst, kk + p * L);
+                    IntVector h4 = widen(vh, p).lanewise(VectorOperators.LSHL, 4);
+                    toFloat(quants(widen(vl, p), h4, 4 * (j >> 1), 2 * j)).mul(s).intoArray(dst, kk + p * L);
                 }
             }
         }

@@ -187,7 +187,7 @@ public final class KernelBench {
 
     // ---- just enough GGUF to find tensors (the real parser lives in dev.kvasir.core.gguf) ----
 
-    private static long dataStart;
+    static long dataStart;
 
     static Map<String, Tensor> readTensorInfos(MemorySegment f) {
         ValueLayout.OfInt i32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
