@@ -6,7 +6,13 @@ import dev.kvasir.core.kv.KvCache;
 import dev.kvasir.core.kv.KvPrecision;
 import dev.kvasir.core.model.InferenceState;
 import dev.kvasir.core.model.LlamaModel;
+import dev.kvasir.core.model.AttentionRecorder;
 import dev.kvasir.core.model.Model;
+import dev.kvasir.core.model.ModelConfig;
+import dev.kvasir.core.press.Budget;
+import dev.kvasir.core.press.CompressionReport;
+import dev.kvasir.core.press.Press;
+import dev.kvasir.core.press.StatsRequest;
 import dev.kvasir.core.util.Parallel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,6 +37,9 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Mixin
+    PressOptions pressOptions;
+
     @Option(names = {"-p", "--n-prompt"}, defaultValue = "512", description = "Prompt tokens per pp test (default ${DEFAULT-VALUE}).")
     int nPrompt;
 
@@ -50,7 +59,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of the table.")
     boolean json;
 
-    record Result(String test, int depth, int nPrompt, int nGen, double tokensPerSecond, double stddev, double[] samples) {}
+    record Result(String test, int depth, int nPrompt, int nGen, double tokensPerSecond, double stddev, double[] samples,
+                  Map<String, Object> kv) {}
 
     @Override
     public Integer call() throws Exception {
@@ -62,8 +72,8 @@ final class BenchCommand implements Callable<Integer> {
                 if (d < 0) throw new IllegalArgumentException("--depths must be >= 0, got " + d);
                 maxDepth = Math.max(maxDepth, d);
             }
-            int needed = maxDepth + Math.max(nPrompt, nGen);
-            if (needed > model.config().contextLength()) {
+            int needed = Math.max(256, maxDepth + Math.max(nPrompt, nGen));
+            if (maxDepth + Math.max(nPrompt, nGen) > model.config().contextLength()) {
                 throw new IllegalArgumentException("depth " + maxDepth + " + " + Math.max(nPrompt, nGen) + " tokens exceeds the model's context of "
                         + model.config().contextLength());
             }
@@ -75,33 +85,62 @@ final class BenchCommand implements Callable<Integer> {
             for (int i = 0; i < needed; i++) tokens[i] = 1 + rnd.nextInt(Math.min(vocab, 32000) - 1);
             // warm-up: lets the JIT compile the kernels before anything is timed
             KvCache warm = llama.newCache(precision, 256);
-            llama.forward(tokens, 0, Math.min(nPrompt, 256), warm, st, par, null, false);
+            llama.forward(tokens, 0, Math.max(32, Math.min(nPrompt, 256)), warm, st, par, null, false);
             for (int i = 0; i < 16; i++) llama.forward(tokens, i, 1, warm, st, par, null, false);
 
             List<Result> results = new ArrayList<>();
+            Press press = pressOptions.press();
+            Budget budget = pressOptions.budget();
             for (int depth : depths) {
                 KvCache cache = llama.newCache(precision, depth + Math.max(nPrompt, nGen) + 16);
-                if (depth > 0) llama.forward(tokens, 0, depth, cache, st, par, null, false);
+                Map<String, Object> kv = new LinkedHashMap<>();
+                if (depth > 0) {
+                    ModelConfig c = model.config();
+                    StatsRequest need = press == null ? StatsRequest.NONE : press.statsRequest(c.layers(), c.heads(), c.kvHeads(), depth);
+                    AttentionRecorder rec = need.any() ? new AttentionRecorder(need, c.layers(), c.heads(), c.kvHeads(), 0, depth) : null;
+                    long t0 = System.nanoTime();
+                    for (int done = 0; done < depth; done += 512) {
+                        int n = Math.min(512, depth - done);
+                        llama.forward(tokens, done, n, cache, st, par, rec == null ? null : rec.offset(done), false);
+                    }
+                    double prefillMs = (System.nanoTime() - t0) / 1e6;
+                    kv.put("depth_prefill_ms", round(prefillMs));
+                    kv.put("bytes_full", cache.usedBytes());
+                    kv.put("bytes_allocated_full", cache.allocatedBytes());
+                    if (press != null) {
+                        CompressionReport r = press.compress(cache, l -> rec == null ? null : rec.stats(l), budget);
+                        kv.put("method", r.method());
+                        kv.put("options", r.options());
+                        kv.put("budget_requested", r.budgetRequested());
+                        kv.put("budget_achieved", JsonReports.round4(r.achievedFraction()));
+                        kv.put("compress_ms", round(r.compressMillis()));
+                        kv.put("compress_share_of_prefill", JsonReports.round4(r.compressMillis() / prefillMs));
+                    }
+                    kv.put("bytes_kept", cache.usedBytes());
+                    kv.put("bytes_allocated", cache.allocatedBytes());
+                }
+                int[][] slots = cache.sizes();
+                int pos = cache.nextPosition();
                 if (nPrompt > 0) {
                     double[] s = new double[reps];
                     for (int r = 0; r < reps; r++) {
-                        cache.truncate(depth, depth);
+                        cache.truncate(slots, pos);
                         long t0 = System.nanoTime();
                         llama.forward(tokens, depth, nPrompt, cache, st, par, null, false);
                         s[r] = nPrompt / ((System.nanoTime() - t0) / 1e9);
                     }
-                    results.add(result("pp" + nPrompt, depth, nPrompt, 0, s));
+                    results.add(result("pp" + nPrompt, depth, nPrompt, 0, s, kv));
                     if (!json) System.err.println(format(results.getLast()));
                 }
                 if (nGen > 0) {
                     double[] s = new double[reps];
                     for (int r = 0; r < reps; r++) {
-                        cache.truncate(depth, depth);
+                        cache.truncate(slots, pos);
                         long t0 = System.nanoTime();
                         for (int i = 0; i < nGen; i++) llama.forward(tokens, depth + i, 1, cache, st, par, null, false);
                         s[r] = nGen / ((System.nanoTime() - t0) / 1e9);
                     }
-                    results.add(result("tg" + nGen, depth, 0, nGen, s));
+                    results.add(result("tg" + nGen, depth, 0, nGen, s, kv));
                     if (!json) System.err.println(format(results.getLast()));
                 }
             }
@@ -122,29 +161,33 @@ final class BenchCommand implements Callable<Integer> {
                     m.put("tokens_per_second", round(r.tokensPerSecond()));
                     m.put("stddev", round(r.stddev()));
                     m.put("samples", r.samples());
+                    if (!r.kv().isEmpty()) m.put("kv", r.kv());
                     rs.add(m);
                 }
                 out.put("results", rs);
                 System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
             } else {
-                System.out.printf("%n| model | threads | kv | test | t/s |%n|---|---|---|---|---|%n");
+                String method = press == null ? "full" : press.name() + " " + budget;
+                System.out.printf("%n| model | threads | kv | cache | test | t/s | KV MB |%n|---|---|---|---|---|---|---|%n");
                 for (Result r : results) {
-                    System.out.printf("| %s | %d | %s | %s @ d%d | %.2f ± %.2f |%n", model.name(), par.threads(),
-                            precision.name().toLowerCase(), r.test(), r.depth(), r.tokensPerSecond(), r.stddev());
+                    Object kept = r.kv().get("bytes_kept");
+                    System.out.printf("| %s | %d | %s | %s | %s @ d%d | %.2f ± %.2f | %s |%n", model.name(), par.threads(),
+                            precision.name().toLowerCase(), method, r.test(), r.depth(), r.tokensPerSecond(), r.stddev(),
+                            kept == null ? "-" : String.format("%.1f", ((Long) kept) / 1e6));
                 }
             }
         }
         return 0;
     }
 
-    private static Result result(String test, int depth, int np, int ng, double[] s) {
+    private static Result result(String test, int depth, int np, int ng, double[] s, Map<String, Object> kv) {
         double mean = 0;
         for (double v : s) mean += v;
         mean /= s.length;
         double var = 0;
         for (double v : s) var += (v - mean) * (v - mean);
         double sd = s.length > 1 ? Math.sqrt(var / (s.length - 1)) : 0;
-        return new Result(test, depth, np, ng, mean, sd, s);
+        return new Result(test, depth, np, ng, mean, sd, s, kv);
     }
 
     private static String format(Result r) {

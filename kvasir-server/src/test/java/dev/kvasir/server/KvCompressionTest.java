@@ -43,8 +43,8 @@ class KvCompressionTest {
             assertThat(report.get("bytes_full").asLong()).isEqualTo(fullReport.get("bytes_full").asLong());
             assertThat(report.get("bytes_kept").asLong()).isLessThan(report.get("bytes_full").asLong() * 4 / 10);
 
-            JsonNode tokens = usage(s, "{\"method\": \"dynamickv\", \"budget_tokens\": 64, \"options\": {}}");
-            assertThat(tokens.get("kv_compression").get("method").asText()).isEqualTo("dynamickv");
+            JsonNode tokens = usage(s, "{\"method\": \"kvmerger\", \"budget_tokens\": 64, \"options\": {}}");
+            assertThat(tokens.get("kv_compression").get("method").asText()).isEqualTo("kvmerger");
             assertThat(tokens.get("kv_cache_bytes").asLong()).isLessThan(full.get("kv_cache_bytes").asLong());
         }
     }

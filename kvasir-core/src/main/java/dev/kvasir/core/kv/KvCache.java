@@ -25,6 +25,14 @@ public final class KvCache {
         }
     }
 
+    /** An independent deep copy: prefill once, then compress copies with different methods and budgets. */
+    public KvCache copy() {
+        KvCache c = new KvCache(layers, kvHeads, headDim, precision, 1);
+        for (int l = 0; l < layers; l++) for (int h = 0; h < kvHeads; h++) c.heads[l][h] = heads[l][h].copy();
+        c.nextPosition = nextPosition;
+        return c;
+    }
+
     public int layers() { return layers; }
 
     public int kvHeads() { return kvHeads; }
@@ -80,6 +88,19 @@ public final class KvCache {
     /** Rolls every head back to its first {@code slots} slots and sets the next position. */
     public void truncate(int slots, int nextPosition) {
         for (HeadCache[] l : heads) for (HeadCache h : l) h.truncate(Math.min(slots, h.size()));
+        this.nextPosition = nextPosition;
+    }
+
+    /** Slots per [layer][kvHead]: a mark to roll back to with {@link #truncate(int[][], int)}. */
+    public int[][] sizes() {
+        int[][] out = new int[layers][kvHeads];
+        for (int l = 0; l < layers; l++) for (int h = 0; h < kvHeads; h++) out[l][h] = heads[l][h].size();
+        return out;
+    }
+
+    /** Rolls every head back to the slot count recorded by {@link #sizes()}. */
+    public void truncate(int[][] sizes, int nextPosition) {
+        for (int l = 0; l < layers; l++) for (int h = 0; h < kvHeads; h++) heads[l][h].truncate(sizes[l][h]);
         this.nextPosition = nextPosition;
     }
 

@@ -64,6 +64,9 @@ public abstract sealed class VectorStore permits VectorStore.F32, VectorStore.F1
      */
     public abstract void compact(int[] keep, int n, int capacity);
 
+    /** An independent copy with the same contents and capacity. */
+    public abstract VectorStore duplicate();
+
     public long bytes() {
         return (long) capacity * dim * precision().bytesPerValue();
     }
@@ -72,6 +75,13 @@ public abstract sealed class VectorStore permits VectorStore.F32, VectorStore.F1
 
     public static final class F32 extends VectorStore {
         float[] data;
+
+        @Override public VectorStore duplicate() {
+            F32 copy = new F32(dim, 0);
+            copy.data = data.clone();
+            copy.capacity = capacity;
+            return copy;
+        }
 
         F32(int dim, int capacity) {
             super(dim, capacity);
@@ -134,6 +144,13 @@ public abstract sealed class VectorStore permits VectorStore.F32, VectorStore.F1
     public static final class F16 extends VectorStore {
         short[] data;
 
+        @Override public VectorStore duplicate() {
+            F16 copy = new F16(dim, 0);
+            copy.data = data.clone();
+            copy.capacity = capacity;
+            return copy;
+        }
+
         F16(int dim, int capacity) {
             super(dim, capacity);
             data = new short[capacity * dim];
@@ -155,14 +172,48 @@ public abstract sealed class VectorStore permits VectorStore.F32, VectorStore.F1
 
         @Override public float dot(int slot, float[] q, int qOff) {
             int base = slot * dim;
+            int i = 0;
             float s = 0f;
-            for (int i = 0; i < dim; i++) s += Float.float16ToFloat(data[base + i]) * q[qOff + i];
+            if (WIDE) {
+                FloatVector acc = FloatVector.zero(W);
+                for (int bound = dim & ~15; i < bound; i += 16) acc = widen(data, base + i).fma(FloatVector.fromArray(W, q, qOff + i), acc);
+                s = acc.reduceLanes(VectorOperators.ADD);
+            }
+            for (; i < dim; i++) s += Float.float16ToFloat(data[base + i]) * q[qOff + i];
             return s;
         }
 
         @Override public void addScaled(int slot, float a, float[] acc, int accOff) {
             int base = slot * dim;
-            for (int i = 0; i < dim; i++) acc[accOff + i] += a * Float.float16ToFloat(data[base + i]);
+            int i = 0;
+            if (WIDE) {
+                FloatVector va = FloatVector.broadcast(W, a);
+                for (int bound = dim & ~15; i < bound; i += 16) {
+                    widen(data, base + i).fma(va, FloatVector.fromArray(W, acc, accOff + i)).intoArray(acc, accOff + i);
+                }
+            }
+            for (; i < dim; i++) acc[accOff + i] += a * Float.float16ToFloat(data[base + i]);
+        }
+
+        /** 16-lane float vectors exist (AVX-512): the vectorised half-to-float path is used. */
+        static final boolean WIDE = FS.length() >= 16;
+        static final VectorSpecies<Float> W = FloatVector.SPECIES_512;
+        static final VectorSpecies<Short> H = ShortVector.SPECIES_256;
+
+        /**
+         * Sixteen halves to floats without a hardware conversion instruction in the Vector API:
+         * exponent and mantissa shifted into float position and rescaled by 2^112 (the bias
+         * difference) — exact for normal and subnormal halves — with infinities and NaNs given an
+         * all-ones exponent and the sign put back.
+         */
+        static FloatVector widen(short[] a, int off) {
+            jdk.incubator.vector.IntVector u = ((jdk.incubator.vector.IntVector) ShortVector.fromArray(H, a, off)
+                    .convertShape(VectorOperators.S2I, jdk.incubator.vector.IntVector.SPECIES_512, 0)).and(0xFFFF);
+            jdk.incubator.vector.IntVector em = u.and(0x7FFF).lanewise(VectorOperators.LSHL, 13);
+            jdk.incubator.vector.IntVector scaled = em.reinterpretAsFloats().mul(0x1.0p112f).reinterpretAsInts();
+            jdk.incubator.vector.IntVector special = em.or(0x7F800000);
+            jdk.incubator.vector.IntVector bits = scaled.blend(special, u.and(0x7C00).eq(0x7C00));
+            return bits.or(u.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
         }
 
         @Override public void resize(int newCapacity, int used) {
@@ -186,6 +237,13 @@ public abstract sealed class VectorStore permits VectorStore.F32, VectorStore.F1
         static final VectorSpecies<Short> SS = ShortVector.SPECIES_256;
         static final VectorSpecies<Float> F16L = FloatVector.SPECIES_512;
         short[] data;
+
+        @Override public VectorStore duplicate() {
+            BF16 copy = new BF16(dim, 0);
+            copy.data = data.clone();
+            copy.capacity = capacity;
+            return copy;
+        }
 
         BF16(int dim, int capacity) {
             super(dim, capacity);

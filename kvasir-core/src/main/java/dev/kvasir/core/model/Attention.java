@@ -44,6 +44,73 @@ final class Attention {
         }
     }
 
+    /**
+     * Copies keys of slots [0, n) into blocks of {@code L} slots stored dimension-major
+     * ({@code kt[(s/L)*hd*L + d*L + s%L]}), so that one query's scores for a whole block come out
+     * of {@code hd} broadcast-FMAs with no horizontal reduction. Built once per prefill chunk and
+     * shared by every query of the chunk.
+     */
+    static float[] transposeKeys(HeadCache head, int n, float[] kt, float[] tmp) {
+        int hd = head.headDim();
+        int blocks = (n + L - 1) / L;
+        int need = blocks * hd * L;
+        if (kt == null || kt.length < need) kt = new float[need + need / 2];
+        VectorStore keys = head.keys();
+        float[] k32 = keys instanceof VectorStore.F32 f ? f.array() : null;
+        for (int s = 0; s < n; s++) {
+            int base = (s / L) * hd * L + (s % L);
+            if (k32 != null) {
+                int src = s * hd;
+                for (int d = 0; d < hd; d++) kt[base + d * L] = k32[src + d];
+            } else {
+                keys.get(s, tmp, 0);
+                for (int d = 0; d < hd; d++) kt[base + d * L] = tmp[d];
+            }
+        }
+        // zero the tail of the last block so padded lanes hold finite scores
+        for (int s = n; s < blocks * L; s++) {
+            int base = (s / L) * hd * L + (s % L);
+            for (int d = 0; d < hd; d++) kt[base + d * L] = 0f;
+        }
+        return kt;
+    }
+
+    /**
+     * Prefill attention of one query over slots [0, n) using transposed key blocks (see
+     * {@link #transposeKeys}); {@code p} must hold at least n rounded up to a block.
+     */
+    static void attendTransposed(HeadCache head, float[] kt, int n, float[] q, int qOff, float scale, float[] p, float[] out,
+                                 int outOff) {
+        int hd = head.headDim();
+        int blocks = (n + L - 1) / L;
+        for (int kb = 0; kb < blocks; kb++) {
+            int base = kb * hd * L;
+            FloatVector acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S);
+            int d = 0;
+            for (; d + 1 < hd; d += 2) {
+                acc0 = FloatVector.fromArray(S, kt, base + d * L).fma(FloatVector.broadcast(S, q[qOff + d]), acc0);
+                acc1 = FloatVector.fromArray(S, kt, base + (d + 1) * L).fma(FloatVector.broadcast(S, q[qOff + d + 1]), acc1);
+            }
+            for (; d < hd; d++) acc0 = FloatVector.fromArray(S, kt, base + d * L).fma(FloatVector.broadcast(S, q[qOff + d]), acc0);
+            acc0.add(acc1).mul(scale).intoArray(p, kb * L);
+        }
+        float[] mass = head.massOrNull();
+        if (mass != null) {
+            for (int j = 0; j < n; j++) p[j] += (float) Math.log(mass[j]);
+        }
+        softmax(p, n);
+        VectorStore values = head.values();
+        if (values instanceof VectorStore.F32 v32 && hd % L == 0) {
+            weightedSumF32(v32.array(), hd, n, p, out, outOff);
+        } else {
+            java.util.Arrays.fill(out, outOff, outOff + hd, 0f);
+            for (int j = 0; j < n; j++) values.addScaled(j, p[j], out, outOff);
+        }
+    }
+
+    /** Block length of {@link #transposeKeys}: one vector of slots. */
+    static int blockLength() { return L; }
+
     private static void scoresF32(float[] k, int hd, int n, float[] q, int qOff, float scale, float[] p) {
         if (hd == 4 * L) {
             FloatVector q0 = FloatVector.fromArray(S, q, qOff), q1 = FloatVector.fromArray(S, q, qOff + L),
@@ -107,8 +174,24 @@ final class Attention {
         for (int c = 0; c < hd; c += 4 * L) {
             int lanes = Math.min(4 * L, hd - c);
             if (lanes == 4 * L) {
+                // two independent slot streams (even/odd) keep eight FMA chains in flight
                 FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
-                for (int j = 0; j < n; j++) {
+                FloatVector b0 = FloatVector.zero(S), b1 = FloatVector.zero(S), b2 = FloatVector.zero(S), b3 = FloatVector.zero(S);
+                int j = 0;
+                for (; j + 1 < n; j += 2) {
+                    FloatVector pj = FloatVector.broadcast(S, p[j]);
+                    FloatVector pk = FloatVector.broadcast(S, p[j + 1]);
+                    int b = j * hd + c, bk = b + hd;
+                    a0 = FloatVector.fromArray(S, v, b).fma(pj, a0);
+                    a1 = FloatVector.fromArray(S, v, b + L).fma(pj, a1);
+                    a2 = FloatVector.fromArray(S, v, b + 2 * L).fma(pj, a2);
+                    a3 = FloatVector.fromArray(S, v, b + 3 * L).fma(pj, a3);
+                    b0 = FloatVector.fromArray(S, v, bk).fma(pk, b0);
+                    b1 = FloatVector.fromArray(S, v, bk + L).fma(pk, b1);
+                    b2 = FloatVector.fromArray(S, v, bk + 2 * L).fma(pk, b2);
+                    b3 = FloatVector.fromArray(S, v, bk + 3 * L).fma(pk, b3);
+                }
+                if (j < n) {
                     FloatVector pj = FloatVector.broadcast(S, p[j]);
                     int b = j * hd + c;
                     a0 = FloatVector.fromArray(S, v, b).fma(pj, a0);
@@ -116,10 +199,10 @@ final class Attention {
                     a2 = FloatVector.fromArray(S, v, b + 2 * L).fma(pj, a2);
                     a3 = FloatVector.fromArray(S, v, b + 3 * L).fma(pj, a3);
                 }
-                a0.intoArray(out, outOff + c);
-                a1.intoArray(out, outOff + c + L);
-                a2.intoArray(out, outOff + c + 2 * L);
-                a3.intoArray(out, outOff + c + 3 * L);
+                a0.add(b0).intoArray(out, outOff + c);
+                a1.add(b1).intoArray(out, outOff + c + L);
+                a2.add(b2).intoArray(out, outOff + c + 2 * L);
+                a3.add(b3).intoArray(out, outOff + c + 3 * L);
             } else {
                 for (int cc = c; cc < c + lanes; cc += L) {
                     FloatVector a = FloatVector.zero(S);

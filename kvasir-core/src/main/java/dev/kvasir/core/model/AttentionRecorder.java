@@ -25,6 +25,8 @@ public final class AttentionRecorder {
     private final float[][][][] windowRows; // [layer][qh][r][slot]
     /** Prompt queries already recorded by earlier forward calls of the same prefill. */
     private final int queryOffset;
+    /** Per-part partial column sums of the chunk being computed ([part][qh][slot]), folded in by {@link #flush}. */
+    private float[][][] partials;
 
     /**
      * @param startSlots   slots in each head before this prefill (0 for a fresh cache)
@@ -54,6 +56,7 @@ public final class AttentionRecorder {
         this.columnSums = o.columnSums;
         this.windowRows = o.windowRows;
         this.queryOffset = queryOffset;
+        this.partials = o.partials;
     }
 
     /**
@@ -66,19 +69,41 @@ public final class AttentionRecorder {
 
     public boolean active() { return request.any(); }
 
+    /** Makes room for {@code parts} concurrent writers; called before a chunk's attention. */
+    void prepare(int parts) {
+        if (columnSums != null && (partials == null || partials.length < parts)) {
+            partials = new float[parts][queryHeads][totalSlots];
+        }
+    }
+
     /**
-     * Records the normalised attention row {@code p[0..n)} of prompt query {@code query}
-     * (0-based among this prefill's tokens) for query head {@code qh} of layer {@code layer}.
+     * Records the normalised attention row {@code p[0..n)} of prompt query {@code callQuery}
+     * (0-based among the tokens of this forward call) for query head {@code qh}. Column sums go
+     * to the writer's own partial array ({@code part}), so parts never share a cache line.
      */
-    void record(int layer, int qh, int callQuery, float[] p, int n) {
+    void record(int layer, int qh, int callQuery, float[] p, int n, int part) {
         int query = callQuery + queryOffset;
         if (columnSums != null) {
-            float[] cs = columnSums[layer][qh];
+            float[] cs = partials[part][qh];
             for (int j = 0; j < n; j++) cs[j] += p[j];
         }
         if (windowRows != null) {
             int r = query - (promptTokens - window);
             if (r >= 0) System.arraycopy(p, 0, windowRows[layer][qh][r], 0, n);
+        }
+    }
+
+    /** Adds the partial column sums of the chunk just computed into layer {@code layer}'s totals. */
+    void flush(int layer, int n) {
+        if (columnSums == null) return;
+        for (float[][] part : partials) {
+            for (int h = 0; h < queryHeads; h++) {
+                float[] src = part[h], dst = columnSums[layer][h];
+                for (int j = 0; j < n; j++) {
+                    dst[j] += src[j];
+                    src[j] = 0f;
+                }
+            }
         }
     }
 

@@ -8,6 +8,11 @@ public final class InferenceState {
     final int maxBatch;
     final float[] x, xb, xb2, q, k, v, att, hb, hb2;
     final float[] ropeCos, ropeSin;
+    /** Slots each KV head held before the current chunk. */
+    final int[] bases;
+    /** Per KV head, its keys in transposed blocks for the current prefill chunk (grown as needed). */
+    final float[][] keysT;
+    final float[] keyTmp;
     /** Logits of the last token of the last forward call. */
     final float[] logits;
     /** Logits of every token of the last call, when requested ([maxBatch * vocab]), lazily allocated. */
@@ -31,6 +36,9 @@ public final class InferenceState {
         ropeCos = new float[maxBatch * c.ropeDim() / 2];
         ropeSin = new float[maxBatch * c.ropeDim() / 2];
         logits = new float[c.vocabularySize()];
+        bases = new int[c.kvHeads()];
+        keysT = new float[c.kvHeads()][];
+        keyTmp = new float[c.headDim()];
         probs = ThreadLocal.withInitial(() -> new float[1024]);
     }
 

@@ -93,12 +93,15 @@ public final class LlamaModel {
                 rope.apply(st.k, b * kvDim, c.kvHeads(), st.ropeCos, st.ropeSin, b);
             }
             HeadCache[] heads = cache.layer(l);
-            int base = heads[0].size();
+            // Heads of a layer may hold different numbers of slots (head-adaptive budgets, per-head
+            // merging): each head's new tokens start after its own slots.
+            int[] bases = st.bases;
             for (int h = 0; h < c.kvHeads(); h++) {
+                bases[h] = heads[h].size();
                 heads[h].ensureRoom(batch);
                 for (int b = 0; b < batch; b++) heads[h].append(st.k, b * kvDim + h * hd, st.v, b * kvDim + h * hd, pos0 + b);
             }
-            attention(l, heads, base, batch, queryBase, st, par, recorder);
+            attention(l, heads, bases, batch, queryBase, st, par, recorder);
             matmul(par, lw.wo(), st.att, batch, st.xb2, dim);
             for (int b = 0; b < batch; b++) Ops.add(st.x, b * dim, st.xb2, b * dim, dim);
 
@@ -130,37 +133,49 @@ public final class LlamaModel {
      * split by (token, query head); while recording statistics it is split by query head only so
      * that each head's accumulators have a single writer.
      */
-    private void attention(int layer, HeadCache[] heads, int base, int batch, int queryBase, InferenceState st, Parallel par,
+    private void attention(int layer, HeadCache[] heads, int[] bases, int batch, int queryBase, InferenceState st, Parallel par,
                            AttentionRecorder recorder) {
         final int qDim = c.qDim(), hd = c.headDim(), g = c.groupSize(), nh = c.heads();
+        int maxBase = 0;
+        for (int h = 0; h < c.kvHeads(); h++) maxBase = Math.max(maxBase, bases[h]);
+        final int scratch = maxBase + batch;
         boolean record = recorder != null && recorder.active();
-        if (record) {
-            par.forRange(nh, (hFrom, hTo) -> {
-                float[] p = st.probsScratch(base + batch);
-                for (int h = hFrom; h < hTo; h++) {
-                    HeadCache head = heads[h / g];
-                    for (int b = 0; b < batch; b++) {
-                        int n = base + b + 1;
-                        Attention.attend(head, n, st.q, b * qDim + h * hd, attnScale, p, st.att, b * qDim + h * hd);
-                        recorder.record(layer, h, queryBase + b, p, n);
-                    }
+        if (batch > 1 || record) {
+            // Prefill: transpose each KV head's keys once for the whole chunk, then every
+            // (token, query head) pair scores whole blocks of slots without reductions.
+            int blk = Attention.blockLength();
+            for (int h = 0; h < c.kvHeads(); h++) {
+                st.keysT[h] = Attention.transposeKeys(heads[h], bases[h] + batch, st.keysT[h], st.keyTmp);
+            }
+            if (record) recorder.prepare(par.threads());
+            final int padded = (scratch + blk - 1) / blk * blk;
+            par.forParts(batch * nh, 1, (part, from, to) -> {
+                float[] p = st.probsScratch(padded);
+                for (int item = from; item < to; item++) {
+                    int b = item / nh, h = item % nh, kvh = h / g;
+                    int n = bases[kvh] + b + 1;
+                    Attention.attendTransposed(heads[kvh], st.keysT[kvh], n, st.q, b * qDim + h * hd, attnScale, p, st.att,
+                            b * qDim + h * hd);
+                    if (record) recorder.record(layer, h, queryBase + b, p, n, part);
                 }
             });
+            if (record) recorder.flush(layer, scratch);
         } else if (batch == 1 && st.recordLastRows) {
             par.forRange(nh, (hFrom, hTo) -> {
-                float[] p = st.probsScratch(base + 1);
+                float[] p = st.probsScratch(scratch);
                 for (int h = hFrom; h < hTo; h++) {
-                    Attention.attend(heads[h / g], base + 1, st.q, h * hd, attnScale, p, st.att, h * hd);
-                    float[] row = st.lastRowBuffer(c.layers(), nh, layer, h, base + 1);
-                    System.arraycopy(p, 0, row, 0, base + 1);
+                    int n = bases[h / g] + 1;
+                    Attention.attend(heads[h / g], n, st.q, h * hd, attnScale, p, st.att, h * hd);
+                    float[] row = st.lastRowBuffer(c.layers(), nh, layer, h, n);
+                    System.arraycopy(p, 0, row, 0, n);
                 }
             });
         } else {
             par.forRange(batch * nh, (from, to) -> {
-                float[] p = st.probsScratch(base + batch);
+                float[] p = st.probsScratch(scratch);
                 for (int item = from; item < to; item++) {
                     int b = item / nh, h = item % nh;
-                    Attention.attend(heads[h / g], base + b + 1, st.q, b * qDim + h * hd, attnScale, p, st.att, b * qDim + h * hd);
+                    Attention.attend(heads[h / g], bases[h / g] + b + 1, st.q, b * qDim + h * hd, attnScale, p, st.att, b * qDim + h * hd);
                 }
             });
         }

@@ -11,9 +11,11 @@ import jdk.incubator.vector.FloatVector;
  * The batched (prefill) product shared by all weight types.
  *
  * <p>Rows are dequantized {@value #R} at a time into a per-thread float buffer, then multiplied
- * with the batch as an outer-product micro-kernel: the batch is transposed once per call to
- * {@code xT[k][token]}, and each step of the k loop broadcasts one weight of each of the R rows
- * and FMAs it with 2 vectors of L tokens, into 2R = 16 accumulator registers. Vectorising over
+ * with the batch as an outer-product micro-kernel: the batch is transposed once per call into
+ * panels of 2L tokens, {@code panel[k][token]}, and each step of the k loop broadcasts one
+ * weight of each of the R rows and FMAs it with 2 vectors of L tokens, into 2R = 16 accumulator
+ * registers. Panels keep every index affine in k with a constant stride, so C2 hoists all
+ * bounds checks out of the loop. Vectorising over
  * tokens rather than over k means no horizontal reduction per output (with C2 a float
  * {@code reduceLanes} is a strictly ordered chain of ~30 instructions, which would cost as much
  * as the FMAs for short rows), and every loaded value feeds several FMAs: per k, 2 vector loads
@@ -75,35 +77,48 @@ final class FloatGemm {
             return;
         }
         Scratch s = scratch();
-        int bp = (batch + L - 1) / L * L;
-        float[] xT = s.xT(cols * bp);
-        transpose(xs, batch, cols, xT, bp);
+        int panels = (batch + 2 * L - 1) / (2 * L);
+        float[] xT = s.xT(panels * 2 * L * cols);
+        pack(xs, batch, cols, xT);
         float[] w = s.w(R * cols);
         float[] tile = s.tile;
         for (int r0 = rowFrom; r0 < rowTo; r0 += R) {
             int nr = Math.min(R, rowTo - r0);
             // rows past nr keep stale (finite or not) values: their results are computed but never stored
             for (int i = 0; i < nr; i++) m.dequantizeRow(r0 + i, w, i * cols);
-            int t0 = 0;
-            for (; t0 + 2 * L <= bp; t0 += 2 * L) {
-                tile8x2(w, cols, xT, bp, t0, tile);
-                store(tile, 2, t0, batch, nr, out, outStride, r0);
-            }
-            if (t0 < bp) {
-                tile8x1(w, cols, xT, bp, t0, tile);
-                store(tile, 1, t0, batch, nr, out, outStride, r0);
+            for (int p = 0; p < panels; p++) {
+                int t0 = p * 2 * L;
+                int base = p * 2 * L * cols;
+                if (batch - t0 > L) {
+                    tile8x2(w, cols, xT, base, tile);
+                    store(tile, 2, t0, batch, nr, out, outStride, r0);
+                } else {
+                    // at most L tokens left: half a panel
+                    tile8x1(w, cols, xT, base, tile);
+                    store(tile, 1, t0, batch, nr, out, outStride, r0);
+                }
             }
         }
     }
 
-    /** {@code xT[k*bp + t] = xs[t*cols + k]}, zero for the padding tokens t in [batch, bp). */
-    static void transpose(float[] xs, int batch, int cols, float[] xT, int bp) {
-        // blocks of 16 tokens: 16 read streams, and each k writes 64 contiguous bytes
-        for (int t0 = 0; t0 < bp; t0 += 16) {
-            int t1 = Math.min(t0 + 16, bp);
-            for (int k = 0; k < cols; k++) {
-                int o = k * bp;
-                for (int t = t0; t < t1; t++) xT[o + t] = t < batch ? xs[t * cols + k] : 0f;
+    /**
+     * Packs the batch into panels of W = 2L tokens: token t = p*W + j, element k goes to
+     * {@code xT[p*W*cols + k*W' + j]} where W' = W, or L for a last panel of at most L tokens.
+     * Padding tokens are zero.
+     */
+    static void pack(float[] xs, int batch, int cols, float[] xT) {
+        int w = 2 * L;
+        for (int t0 = 0; t0 < batch; t0 += w) {
+            int width = batch - t0 > L ? w : L;
+            int base = t0 * cols;
+            int tn = Math.min(width, batch - t0);
+            // per token a contiguous read; the writes of consecutive k are width floats apart
+            for (int j = 0; j < tn; j++) {
+                int src = (t0 + j) * cols;
+                for (int k = 0; k < cols; k++) xT[base + k * width + j] = xs[src + k];
+            }
+            for (int j = tn; j < width; j++) {
+                for (int k = 0; k < cols; k++) xT[base + k * width + j] = 0f;
             }
         }
     }
@@ -118,15 +133,15 @@ final class FloatGemm {
         }
     }
 
-    /** 8 rows x 2L tokens. */
-    private static void tile8x2(float[] w, int cols, float[] xT, int bp, int t0, float[] tile) {
+    /** 8 rows x 2L tokens of the panel at {@code base}. */
+    private static void tile8x2(float[] w, int cols, float[] xT, int base, float[] tile) {
         FloatVector a00 = FloatVector.zero(FS), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00,
                 a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00, a60 = a00, a61 = a00,
                 a70 = a00, a71 = a00;
         int c1 = cols, c2 = 2 * cols, c3 = 3 * cols, c4 = 4 * cols, c5 = 5 * cols, c6 = 6 * cols, c7 = 7 * cols;
-        for (int k = 0, xo = t0; k < cols; k++, xo += bp) {
-            FloatVector x0 = FloatVector.fromArray(FS, xT, xo);
-            FloatVector x1 = FloatVector.fromArray(FS, xT, xo + L);
+        for (int k = 0; k < cols; k++) {
+            FloatVector x0 = FloatVector.fromArray(FS, xT, base + 2 * L * k);
+            FloatVector x1 = FloatVector.fromArray(FS, xT, base + 2 * L * k + L);
             FloatVector b = FloatVector.broadcast(FS, w[k]);
             a00 = b.fma(x0, a00);
             a01 = b.fma(x1, a01);
@@ -170,12 +185,12 @@ final class FloatGemm {
         a71.intoArray(tile, 15 * L);
     }
 
-    /** 8 rows x L tokens, for the last token vector of an odd count. */
-    private static void tile8x1(float[] w, int cols, float[] xT, int bp, int t0, float[] tile) {
+    /** 8 rows x L tokens of a half panel at {@code base}. */
+    private static void tile8x1(float[] w, int cols, float[] xT, int base, float[] tile) {
         FloatVector a0 = FloatVector.zero(FS), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         int c1 = cols, c2 = 2 * cols, c3 = 3 * cols, c4 = 4 * cols, c5 = 5 * cols, c6 = 6 * cols, c7 = 7 * cols;
-        for (int k = 0, xo = t0; k < cols; k++, xo += bp) {
-            FloatVector x0 = FloatVector.fromArray(FS, xT, xo);
+        for (int k = 0; k < cols; k++) {
+            FloatVector x0 = FloatVector.fromArray(FS, xT, base + L * k);
             a0 = FloatVector.broadcast(FS, w[k]).fma(x0, a0);
             a1 = FloatVector.broadcast(FS, w[c1 + k]).fma(x0, a1);
             a2 = FloatVector.broadcast(FS, w[c2 + k]).fma(x0, a2);

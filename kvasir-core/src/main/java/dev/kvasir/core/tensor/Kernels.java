@@ -87,15 +87,16 @@ final class Kernels {
      */
     static FloatVector halfToFloat(IntVector h) {
         IntVector em = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13);
-        IntVector scaled = em.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+        // viewAs*Lanes rather than reinterpretAs*: C2 keeps their species constant (no boxing)
+        IntVector scaled = em.viewAsFloatingLanes().mul(0x1p112f).viewAsIntegralLanes();
         VectorMask<Integer> special = em.compare(VectorOperators.GE, 0x1F << 23);
         IntVector bits = scaled.blend(em.or(0x7F80_0000), special);
-        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).viewAsFloatingLanes();
     }
 
     /** BF16 values (sign-extended ints) to floats: the top 16 bits of an F32. */
     static FloatVector bf16ToFloat(IntVector h) {
-        return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+        return h.lanewise(VectorOperators.LSHL, 16).viewAsFloatingLanes();
     }
 
     static IntVector loadShorts(MemorySegment s, long off) {

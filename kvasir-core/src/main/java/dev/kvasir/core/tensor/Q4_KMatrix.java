@@ -58,52 +58,64 @@ final class Q4_KMatrix extends BlockMatrix {
     @Override
     public float dot(int row, float[] x, int xOffset) {
         MemorySegment d = data;
-        long o = rowOffset(row);
+        long base = rowOffset(row);
         FloatVector total = FloatVector.zero(FS);
-        for (int i = 0, k = xOffset; i < blocks; i++, o += BLOCK_BYTES, k += 256) {
-            FloatVector accQ0 = FloatVector.zero(FS), accQ1 = accQ0, accM = accQ0;
-            for (int j = 0; j < 4; j++) {
-                int sm1 = scaleMin(d, o + 4, 2 * j), sm2 = scaleMin(d, o + 4, 2 * j + 1);
-                IntVector sc1 = IntVector.broadcast(IS, sm1 & 0xFF), sc2 = IntVector.broadcast(IS, sm2 & 0xFF);
-                FloatVector m1 = bcast(sm1 >>> 8), m2 = bcast(sm2 >>> 8);
-                int kj = k + 64 * j;
-                for (int c = 0; c < 2; c++) {
-                    ByteVector q = ByteVector.fromMemorySegment(B128, d, o + 16 + 32 * j + 16 * c, LE);
-                    for (int p = 0; p < PARTS; p++) {
-                        IntVector qi = widen(q, p);
-                        FloatVector xl = x(x, kj + 16 * c + p * L), xh = x(x, kj + 32 + 16 * c + p * L);
-                        accQ0 = toFloat(qi.and(0xF).mul(sc1)).fma(xl, accQ0);
-                        accQ1 = toFloat(qi.lanewise(VectorOperators.LSHR, 4).and(0xF).mul(sc2)).fma(xh, accQ1);
-                        accM = xl.fma(m1, accM);
-                        accM = xh.fma(m2, accM);
-                    }
-                }
+        for (int i = 0; i < blocks; i++) {
+            long o = base + (long) i * BLOCK_BYTES;
+            int k = xOffset + i * 256;
+            FloatVector accQ = FloatVector.zero(FS), accM = accQ;
+            // one sub-block of 32 per step, one call site: see Q6_KMatrix.dot on C2's inlining budget
+            for (int s = 0; s < 8; s++) {
+                int sm = scaleMin(d, o + 4, s);
+                int kk = k + 32 * s;
+                accQ = group(d, o + 16 + 32 * (s >> 1), 4 * (s & 1), sm & 0xFF, x, kk, accQ);
+                accM = xsum32(x, kk).fma(bcast(sm >>> 8), accM);
             }
-            total = accQ0.add(accQ1).fma(bcast(f16(d, o)), total);
+            total = accQ.fma(bcast(f16(d, o)), total);
             total = accM.fma(bcast(-f16(d, o + 2)), total);
         }
         return sum(total);
     }
 
+    /** {@code acc + (q*sc) * x} over a sub-block of 32: nibbles at {@code shift} of the 32 bytes at {@code q}. */
+    private static FloatVector group(MemorySegment d, long q, int shift, int sc, float[] x, int k, FloatVector acc) {
+        IntVector s = IntVector.broadcast(IS, sc);
+        for (int c = 0; c < 2; c++) {
+            ByteVector v = ByteVector.fromMemorySegment(B128, d, q + 16 * c, LE);
+            for (int p = 0; p < PARTS; p++) {
+                IntVector qi = widen(v, p).lanewise(VectorOperators.LSHR, shift).and(0xF);
+                acc = toFloat(qi.mul(s)).fma(x(x, k + 16 * c + p * L), acc);
+            }
+        }
+        return acc;
+    }
+
+    /** {@code x[k..k+32)} summed to L lanes. */
+    static FloatVector xsum32(float[] x, int k) {
+        FloatVector s = x(x, k);
+        for (int i = L; i < 32; i += L) s = s.add(x(x, k + i));
+        return s;
+    }
+
     @Override
     public void dequantizeRow(int row, float[] dst, int dstOffset) {
         MemorySegment d = data;
-        long o = rowOffset(row);
-        for (int i = 0, k = dstOffset; i < blocks; i++, o += BLOCK_BYTES, k += 256) {
+        long base = rowOffset(row);
+        for (int i = 0; i < blocks; i++) {
+            long o = base + (long) i * BLOCK_BYTES;
+            int k = dstOffset + i * 256;
             float dd = f16(d, o), dmin = f16(d, o + 2);
-            for (int j = 0; j < 4; j++) {
-                int sm1 = scaleMin(d, o + 4, 2 * j), sm2 = scaleMin(d, o + 4, 2 * j + 1);
+            for (int s = 0; s < 8; s++) {
+                int sm = scaleMin(d, o + 4, s);
                 // (d*sc)*q - dmin*m, each rounded separately: ggml's reference order
-                FloatVector d1 = bcast(dd * (sm1 & 0xFF)), m1 = bcast(dmin * (sm1 >>> 8));
-                FloatVector d2 = bcast(dd * (sm2 & 0xFF)), m2 = bcast(dmin * (sm2 >>> 8));
-                int kj = k + 64 * j;
+                FloatVector d1 = bcast(dd * (sm & 0xFF)), m1 = bcast(dmin * (sm >>> 8));
+                int shift = 4 * (s & 1);
+                long q = o + 16 + 32 * (s >> 1);
                 for (int c = 0; c < 2; c++) {
-                    ByteVector q = ByteVector.fromMemorySegment(B128, d, o + 16 + 32 * j + 16 * c, LE);
+                    ByteVector v = ByteVector.fromMemorySegment(B128, d, q + 16 * c, LE);
                     for (int p = 0; p < PARTS; p++) {
-                        IntVector qi = widen(q, p);
-                        toFloat(qi.and(0xF)).mul(d1).sub(m1).intoArray(dst, kj + 16 * c + p * L);
-                        toFloat(qi.lanewise(VectorOperators.LSHR, 4).and(0xF)).mul(d2).sub(m2)
-                                .intoArray(dst, kj + 32 + 16 * c + p * L);
+                        IntVector qi = widen(v, p).lanewise(VectorOperators.LSHR, shift).and(0xF);
+                        toFloat(qi).mul(d1).sub(m1).intoArray(dst, k + 32 * s + 16 * c + p * L);
                     }
                 }
             }

@@ -57,9 +57,11 @@ final class Q5_0Matrix extends BlockMatrix {
     public float dot(int row, float[] x, int xOffset) {
         IntVector[] shifts = Shifts.lanes();
         MemorySegment d = data;
-        long o = rowOffset(row);
+        long base = rowOffset(row);
         FloatVector acc = FloatVector.zero(FS);
-        for (int b = 0, k = xOffset; b < blocks; b++, o += BLOCK_BYTES, k += 32) {
+        for (int b = 0; b < blocks; b++) {
+            long o = base + (long) b * BLOCK_BYTES;
+            int k = xOffset + b * 32;
             acc = block(d, o, x, k, shifts).fma(bcast(f16(d, o)), acc);
         }
         return sum(acc);
@@ -69,8 +71,10 @@ final class Q5_0Matrix extends BlockMatrix {
     public void dequantizeRow(int row, float[] dst, int dstOffset) {
         IntVector[] shifts = Shifts.lanes();
         MemorySegment d = data;
-        long o = rowOffset(row);
-        for (int b = 0, k = dstOffset; b < blocks; b++, o += BLOCK_BYTES, k += 32) {
+        long base = rowOffset(row);
+        for (int b = 0; b < blocks; b++) {
+            long o = base + (long) b * BLOCK_BYTES;
+            int k = dstOffset + b * 32;
             FloatVector dv = bcast(f16(d, o));
             ByteVector q = ByteVector.fromMemorySegment(B128, d, o + 6, LE);
             IntVector qh = IntVector.broadcast(IS, d.get(INT_LE, o + 2));

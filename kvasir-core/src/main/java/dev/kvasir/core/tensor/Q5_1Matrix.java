@@ -36,9 +36,11 @@ final class Q5_1Matrix extends BlockMatrix {
     public float dot(int row, float[] x, int xOffset) {
         IntVector[] shifts = Q5_0Matrix.Shifts.lanes();
         MemorySegment d = data;
-        long o = rowOffset(row);
+        long base = rowOffset(row);
         FloatVector acc = FloatVector.zero(FS), accM = acc;
-        for (int b = 0, k = xOffset; b < blocks; b++, o += BLOCK_BYTES, k += 32) {
+        for (int b = 0; b < blocks; b++) {
+            long o = base + (long) b * BLOCK_BYTES;
+            int k = xOffset + b * 32;
             ByteVector q = ByteVector.fromMemorySegment(B128, d, o + 8, LE);
             IntVector qh = IntVector.broadcast(IS, d.get(INT_LE, o + 4));
             FloatVector s = FloatVector.zero(FS), xs = s;
@@ -59,8 +61,10 @@ final class Q5_1Matrix extends BlockMatrix {
     public void dequantizeRow(int row, float[] dst, int dstOffset) {
         IntVector[] shifts = Q5_0Matrix.Shifts.lanes();
         MemorySegment d = data;
-        long o = rowOffset(row);
-        for (int b = 0, k = dstOffset; b < blocks; b++, o += BLOCK_BYTES, k += 32) {
+        long base = rowOffset(row);
+        for (int b = 0; b < blocks; b++) {
+            long o = base + (long) b * BLOCK_BYTES;
+            int k = dstOffset + b * 32;
             FloatVector dv = bcast(f16(d, o));
             FloatVector mv = bcast(f16(d, o + 2));
             ByteVector q = ByteVector.fromMemorySegment(B128, d, o + 8, LE);

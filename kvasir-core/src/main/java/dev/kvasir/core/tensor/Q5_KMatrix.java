@@ -34,68 +34,67 @@ final class Q5_KMatrix extends BlockMatrix {
         super(GgmlType.Q5_K, data, rows, cols);
     }
 
-    /** 16*bit {@code bit} of each lane of h. */
-    private static IntVector highBit(IntVector h, int bit) {
-        return h.lanewise(VectorOperators.LSHR, bit).and(1).lanewise(VectorOperators.LSHL, 4);
-    }
-
     @Override
     public float dot(int row, float[] x, int xOffset) {
         MemorySegment d = data;
-        long o = rowOffset(row);
+        long base = rowOffset(row);
         FloatVector total = FloatVector.zero(FS);
-        for (int i = 0, k = xOffset; i < blocks; i++, o += BLOCK_BYTES, k += 256) {
-            FloatVector accQ0 = FloatVector.zero(FS), accQ1 = accQ0, accM = accQ0;
-            ByteVector h0 = ByteVector.fromMemorySegment(B128, d, o + 16, LE);
-            ByteVector h1 = ByteVector.fromMemorySegment(B128, d, o + 32, LE);
-            for (int j = 0; j < 4; j++) {
-                int sm1 = scaleMin(d, o + 4, 2 * j), sm2 = scaleMin(d, o + 4, 2 * j + 1);
-                IntVector sc1 = IntVector.broadcast(IS, sm1 & 0xFF), sc2 = IntVector.broadcast(IS, sm2 & 0xFF);
-                FloatVector m1 = bcast(sm1 >>> 8), m2 = bcast(sm2 >>> 8);
-                int kj = k + 64 * j;
-                for (int c = 0; c < 2; c++) {
-                    ByteVector q = ByteVector.fromMemorySegment(B128, d, o + 48 + 32 * j + 16 * c, LE);
-                    ByteVector hb = c == 0 ? h0 : h1;
-                    for (int p = 0; p < PARTS; p++) {
-                        IntVector qi = widen(q, p), h = widen(hb, p);
-                        FloatVector xl = x(x, kj + 16 * c + p * L), xh = x(x, kj + 32 + 16 * c + p * L);
-                        IntVector lo = qi.and(0xF).or(highBit(h, 2 * j));
-                        IntVector hi = qi.lanewise(VectorOperators.LSHR, 4).and(0xF).or(highBit(h, 2 * j + 1));
-                        accQ0 = toFloat(lo.mul(sc1)).fma(xl, accQ0);
-                        accQ1 = toFloat(hi.mul(sc2)).fma(xh, accQ1);
-                        accM = xl.fma(m1, accM);
-                        accM = xh.fma(m2, accM);
-                    }
-                }
+        for (int i = 0; i < blocks; i++) {
+            long o = base + (long) i * BLOCK_BYTES;
+            int k = xOffset + i * 256;
+            FloatVector accQ = FloatVector.zero(FS), accM = accQ;
+            // one sub-block of 32 per step, one call site: see Q6_KMatrix.dot on C2's inlining budget
+            for (int s = 0; s < 8; s++) {
+                int sm = scaleMin(d, o + 4, s);
+                int kk = k + 32 * s;
+                accQ = group(d, o + 48 + 32 * (s >> 1), o + 16, 4 * (s & 1), s, sm & 0xFF, x, kk, accQ);
+                accM = Q4_KMatrix.xsum32(x, kk).fma(bcast(sm >>> 8), accM);
             }
-            total = accQ0.add(accQ1).fma(bcast(f16(d, o)), total);
+            total = accQ.fma(bcast(f16(d, o)), total);
             total = accM.fma(bcast(-f16(d, o + 2)), total);
         }
         return sum(total);
     }
 
+    /** The 5-bit quants of 16 weights: the nibble at {@code shift} of ql, bit {@code bit} of qh as 16. */
+    private static IntVector quants(ByteVector ql, ByteVector qh, int p, int shift, int bit) {
+        return widen(ql, p).lanewise(VectorOperators.LSHR, shift).and(0xF)
+                .or(widen(qh, p).lanewise(VectorOperators.LSHR, bit).and(1).lanewise(VectorOperators.LSHL, 4));
+    }
+
+    /** {@code acc + (q*sc) * x} over a sub-block of 32 weights. */
+    private static FloatVector group(MemorySegment d, long q, long qh, int shift, int bit, int sc, float[] x, int k,
+                                     FloatVector acc) {
+        IntVector s = IntVector.broadcast(IS, sc);
+        for (int c = 0; c < 2; c++) {
+            ByteVector vl = ByteVector.fromMemorySegment(B128, d, q + 16 * c, LE);
+            ByteVector vh = ByteVector.fromMemorySegment(B128, d, qh + 16 * c, LE);
+            for (int p = 0; p < PARTS; p++) {
+                acc = toFloat(quants(vl, vh, p, shift, bit).mul(s)).fma(x(x, k + 16 * c + p * L), acc);
+            }
+        }
+        return acc;
+    }
+
     @Override
     public void dequantizeRow(int row, float[] dst, int dstOffset) {
         MemorySegment d = data;
-        long o = rowOffset(row);
-        for (int i = 0, k = dstOffset; i < blocks; i++, o += BLOCK_BYTES, k += 256) {
+        long base = rowOffset(row);
+        for (int i = 0; i < blocks; i++) {
+            long o = base + (long) i * BLOCK_BYTES;
+            int k = dstOffset + i * 256;
             float dd = f16(d, o), dmin = f16(d, o + 2);
-            ByteVector h0 = ByteVector.fromMemorySegment(B128, d, o + 16, LE);
-            ByteVector h1 = ByteVector.fromMemorySegment(B128, d, o + 32, LE);
-            for (int j = 0; j < 4; j++) {
-                int sm1 = scaleMin(d, o + 4, 2 * j), sm2 = scaleMin(d, o + 4, 2 * j + 1);
-                FloatVector d1 = bcast(dd * (sm1 & 0xFF)), m1 = bcast(dmin * (sm1 >>> 8));
-                FloatVector d2 = bcast(dd * (sm2 & 0xFF)), m2 = bcast(dmin * (sm2 >>> 8));
-                int kj = k + 64 * j;
+            for (int s = 0; s < 8; s++) {
+                int sm = scaleMin(d, o + 4, s);
+                // (d*sc)*q - dmin*m, each rounded separately: ggml's reference order
+                FloatVector d1 = bcast(dd * (sm & 0xFF)), m1 = bcast(dmin * (sm >>> 8));
+                int shift = 4 * (s & 1);
+                long q = o + 48 + 32 * (s >> 1);
                 for (int c = 0; c < 2; c++) {
-                    ByteVector q = ByteVector.fromMemorySegment(B128, d, o + 48 + 32 * j + 16 * c, LE);
-                    ByteVector hb = c == 0 ? h0 : h1;
+                    ByteVector vl = ByteVector.fromMemorySegment(B128, d, q + 16 * c, LE);
+                    ByteVector vh = ByteVector.fromMemorySegment(B128, d, o + 16 + 16 * c, LE);
                     for (int p = 0; p < PARTS; p++) {
-                        IntVector qi = widen(q, p), h = widen(hb, p);
-                        IntVector lo = qi.and(0xF).or(highBit(h, 2 * j));
-                        IntVector hi = qi.lanewise(VectorOperators.LSHR, 4).and(0xF).or(highBit(h, 2 * j + 1));
-                        toFloat(lo).mul(d1).sub(m1).intoArray(dst, kj + 16 * c + p * L);
-                        toFloat(hi).mul(d2).sub(m2).intoArray(dst, kj + 32 + 16 * c + p * L);
+                        toFloat(quants(vl, vh, p, shift, s)).mul(d1).sub(m1).intoArray(dst, k + 32 * s + 16 * c + p * L);
                     }
                 }
             }

@@ -31,8 +31,7 @@ import jdk.incubator.vector.VectorOperators;
  * 16 weights each with its own scale.
  *
  * <p>The dot multiplies the quants by their int8 scale in the int domain (exact), so one FMA
- * with x per L weights suffices; four accumulators (one per group) keep the chains short, and
- * the super-block sum is scaled by d once.
+ * with x per L weights suffices, and the super-block sum is scaled by d once.
  */
 final class Q6_KMatrix extends BlockMatrix {
     static final int BLOCK_BYTES = 210;
@@ -48,81 +47,82 @@ final class Q6_KMatrix extends BlockMatrix {
     @Override
     public float dot(int row, float[] x, int xOffset) {
         MemorySegment d = data;
-        long o = rowOffset(row);
+        long base = rowOffset(row);
         FloatVector total = FloatVector.zero(FS);
-        for (int i = 0, k = xOffset; i < blocks; i++, o += BLOCK_BYTES, k += 256) {
-            FloatVector a1 = FloatVector.zero(FS), a2 = a1, a3 = a1, a4 = a1;
+        for (int i = 0; i < blocks; i++) {
+            long o = base + (long) i * BLOCK_BYTES;
+            int k = xOffset + i * 256;
+            FloatVector acc0 = FloatVector.zero(FS), acc1 = acc0;
+            // (half n, lanes 16c..): 16 bytes of ql[l], ql[l+32] and qh[l] feed 4 groups.
+            // The inner j loop has a single call site on purpose: each Vector API op inlines to
+            // hundreds of IR nodes, and a super-block written out in full exceeds C2's inlining
+            // budget (NodeCountInliningCutoff), after which vectors get boxed; C2 unrolls the
+            // constant-trip loop itself and folds the j-dependent shifts.
             for (int n = 0; n < 2; n++) {
-                long ql = o + 64 * n, qh = o + 128 + 32 * n, sc = o + 192 + 8 * n;
-                int kn = k + 128 * n;
                 for (int c = 0; c < 2; c++) {
-                    ByteVector va = ByteVector.fromMemorySegment(B128, d, ql + 16 * c, LE);
-                    ByteVector vb = ByteVector.fromMemorySegment(B128, d, ql + 32 + 16 * c, LE);
-                    ByteVector vh = ByteVector.fromMemorySegment(B128, d, qh + 16 * c, LE);
-                    IntVector s1 = IntVector.broadcast(IS, scale(d, sc + c));
-                    IntVector s2 = IntVector.broadcast(IS, scale(d, sc + c + 2));
-                    IntVector s3 = IntVector.broadcast(IS, scale(d, sc + c + 4));
-                    IntVector s4 = IntVector.broadcast(IS, scale(d, sc + c + 6));
-                    int kc = kn + 16 * c;
+                    long ql = o + 64 * n + 16 * c;
+                    ByteVector va = ByteVector.fromMemorySegment(B128, d, ql, LE);
+                    ByteVector vb = ByteVector.fromMemorySegment(B128, d, ql + 32, LE);
+                    ByteVector vh = ByteVector.fromMemorySegment(B128, d, o + 128 + 32 * n + 16 * c, LE);
+                    long sc = o + 192 + 8 * n + c;
                     for (int p = 0; p < PARTS; p++) {
-                        IntVector qa = widen(va, p), qb = widen(vb, p), h = widen(vh, p);
-                        int kp = kc + p * L;
-                        a1 = toFloat(q1(qa, h).mul(s1)).fma(x(x, kp), a1);
-                        a2 = toFloat(q2(qb, h).mul(s2)).fma(x(x, kp + 32), a2);
-                        a3 = toFloat(q3(qa, h).mul(s3)).fma(x(x, kp + 64), a3);
-                        a4 = toFloat(q4(qb, h).mul(s4)).fma(x(x, kp + 96), a4);
+                        // widened once for the 4 groups; qh pre-shifted so that each group's two
+                        // bits land at 4-5 with a single right shift
+                        IntVector a = widen(va, p), b = widen(vb, p);
+                        IntVector h4 = widen(vh, p).lanewise(VectorOperators.LSHL, 4);
+                        int kp = k + 128 * n + 16 * c + p * L;
+                        for (int j = 0; j < 4; j += 2) {
+                            // quarter j from ql[l], quarter j+1 from ql[l+32], into separate chains;
+                            // quarters 0,1 take the low nibbles, 2,3 the high ones (shift 2j = 0 or 4)
+                            acc0 = group(a, h4, scale(d, sc + 2 * j), 2 * j, 2 * j, x, kp + 32 * j, acc0);
+                            acc1 = group(b, h4, scale(d, sc + 2 * j + 2), 2 * j, 2 * j + 2, x, kp + 32 * j + 32, acc1);
+                        }
                     }
                 }
             }
-            total = a1.add(a2).add(a3.add(a4)).fma(bcast(f16(d, o + 208)), total);
+            total = acc0.add(acc1).fma(bcast(f16(d, o + 208)), total);
         }
         return sum(total);
     }
 
-    // The four 6-bit quants (minus 32) of lane l: low nibble of ql[l] / ql[l+32] / high nibbles,
-    // with high bits from qh[l] at bits 0-1, 2-3, 4-5, 6-7. The inputs are sign-extended bytes;
-    // every mask keeps only bits that came from the byte itself.
-    private static IntVector q1(IntVector a, IntVector h) {
-        return a.and(0xF).or(h.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32);
+    /**
+     * The 6-bit quants minus 32 of L weights: the nibble at {@code lowShift} of ql and the two
+     * bits at {@code highShift} of qh, given as {@code qh << 4}. The inputs are sign-extended
+     * bytes: the masks keep only bits that came from the byte itself.
+     */
+    private static IntVector quants(IntVector ql, IntVector qh4, int lowShift, int highShift) {
+        return ql.lanewise(VectorOperators.LSHR, lowShift).and(0xF)
+                .or(qh4.lanewise(VectorOperators.LSHR, highShift).and(0x30))
+                .sub(32);
     }
 
-    private static IntVector q2(IntVector b, IntVector h) {
-        return b.and(0xF).or(h.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32);
-    }
-
-    private static IntVector q3(IntVector a, IntVector h) {
-        return a.lanewise(VectorOperators.LSHR, 4).and(0xF).or(h.and(0x30)).sub(32);
-    }
-
-    private static IntVector q4(IntVector b, IntVector h) {
-        return b.lanewise(VectorOperators.LSHR, 4).and(0xF).or(h.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32);
+    /** {@code acc + (q*scale) * x} over L weights sharing one int8 scale; q*scale is exact in int. */
+    private static FloatVector group(IntVector ql, IntVector qh4, int scale, int lowShift, int highShift,
+                                     float[] x, int k, FloatVector acc) {
+        IntVector q = quants(ql, qh4, lowShift, highShift).mul(IntVector.broadcast(IS, scale));
+        return toFloat(q).fma(x(x, k), acc);
     }
 
     @Override
     public void dequantizeRow(int row, float[] dst, int dstOffset) {
         MemorySegment d = data;
-        long o = rowOffset(row);
-        for (int i = 0, k = dstOffset; i < blocks; i++, o += BLOCK_BYTES, k += 256) {
+        long base = rowOffset(row);
+        for (int i = 0; i < blocks; i++) {
+            long o = base + (long) i * BLOCK_BYTES;
+            int k = dstOffset + i * 256;
             float dd = f16(d, o + 208);
-            for (int n = 0; n < 2; n++) {
-                long ql = o + 64 * n, qh = o + 128 + 32 * n, sc = o + 192 + 8 * n;
-                int kn = k + 128 * n;
-                for (int c = 0; c < 2; c++) {
-                    ByteVector va = ByteVector.fromMemorySegment(B128, d, ql + 16 * c, LE);
-                    ByteVector vb = ByteVector.fromMemorySegment(B128, d, ql + 32 + 16 * c, LE);
-                    ByteVector vh = ByteVector.fromMemorySegment(B128, d, qh + 16 * c, LE);
-                    // (d*scale)*q, rounded as in ggml's reference
-                    FloatVector s1 = bcast(dd * scale(d, sc + c)), s2 = bcast(dd * scale(d, sc + c + 2));
-                    FloatVector s3 = bcast(dd * scale(d, sc + c + 4)), s4 = bcast(dd * scale(d, sc + c + 6));
-                    int kc = kn + 16 * c;
-                    for (int p = 0; p < PARTS; p++) {
-                        IntVector qa = widen(va, p), qb = widen(vb, p), h = widen(vh, p);
-                        int kp = kc + p * L;
-                        toFloat(q1(qa, h)).mul(s1).intoArray(dst, kp);
-                        toFloat(q2(qb, h)).mul(s2).intoArray(dst, kp + 32);
-                        toFloat(q3(qa, h)).mul(s3).intoArray(dst, kp + 64);
-                        toFloat(q4(qb, h)).mul(s4).intoArray(dst, kp + 96);
-                    }
+            for (int g = 0; g < 16; g++) {
+                int n = g >> 3, j = (g >> 1) & 3, c = g & 1;
+                long ql = o + 64 * n + 32 * (j & 1) + 16 * c;
+                long qh = o + 128 + 32 * n + 16 * c;
+                int kk = k + 128 * n + 32 * j + 16 * c;
+                // (d*scale)*q: ggml's reference rounding
+                FloatVector s = bcast(dd * scale(d, o + 192 + 8 * n + 2 * j + c));
+                ByteVector vl = ByteVector.fromMemorySegment(B128, d, ql, LE);
+                ByteVector vh = ByteVector.fromMemorySegment(B128, d, qh, LE);
+                for (int p = 0; p < PARTS; p++) {
+                    IntVector h4 = widen(vh, p).lanewise(VectorOperators.LSHL, 4);
+                    toFloat(quants(widen(vl, p), h4, 4 * (j >> 1), 2 * j)).mul(s).intoArray(dst, kk + p * L);
                 }
             }
         }

@@ -13,6 +13,7 @@ import static dev.kvasir.core.tensor.Kernels.widen;
 import static dev.kvasir.core.tensor.Kernels.x;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
 
 import dev.kvasir.core.gguf.GgmlType;
 import jdk.incubator.vector.ByteVector;
@@ -42,25 +43,53 @@ final class Q8_0Matrix extends BlockMatrix {
     @Override
     public float dot(int row, float[] x, int xOffset) {
         MemorySegment d = data;
-        long o = rowOffset(row);
-        int nb = blocks;
-        int k = xOffset;
-        // two accumulators: the per-block scale FMA would otherwise be a serial chain
-        FloatVector acc0 = FloatVector.zero(FS), acc1 = acc0;
-        int b = 0;
-        for (; b + 1 < nb; b += 2, o += 2 * BLOCK_BYTES, k += 64) {
-            acc0 = block(d, o, x, k).fma(bcast(f16(d, o)), acc0);
-            acc1 = block(d, o + BLOCK_BYTES, x, k + 32).fma(bcast(f16(d, o + BLOCK_BYTES)), acc1);
+        long base = rowOffset(row);
+        // one block per iteration: all addresses affine in the loop counter, so C2 hoists the
+        // bounds checks (a manual 2-block unroll measured slower)
+        FloatVector acc = FloatVector.zero(FS);
+        for (int b = 0; b < blocks; b++) {
+            long o = base + (long) b * BLOCK_BYTES;
+            acc = block(d, o, x, xOffset + b * 32).fma(bcast(f16(d, o)), acc);
         }
-        if (b < nb) acc0 = block(d, o, x, k).fma(bcast(f16(d, o)), acc0);
-        return sum(acc0.add(acc1));
+        return sum(acc);
+    }
+
+    @Override
+    public void matvec(float[] x, int xOffset, float[] out, int outOffset, int rowFrom, int rowTo) {
+        Objects.checkFromToIndex(rowFrom, rowTo, rows);
+        Objects.checkFromIndexSize(xOffset, cols, x.length);
+        Objects.checkFromIndexSize(outOffset, rowTo - rowFrom, out.length);
+        int r = rowFrom;
+        for (; r + 1 < rowTo; r += 2) dot2(r, x, xOffset, out, outOffset + r - rowFrom);
+        if (r < rowTo) out[outOffset + r - rowFrom] = dot(r, x, xOffset);
+    }
+
+    /**
+     * Rows r and r+1 into {@code out[i], out[i+1]}: two rows per loop share the loop and
+     * address overhead (~25% faster than one at a time); more rows exceed C2's inlining node
+     * budget and box the vectors.
+     */
+    private void dot2(int r, float[] x, int xOffset, float[] out, int i) {
+        MemorySegment d = data;
+        long base = rowOffset(r), next = rowBytes;
+        FloatVector a0 = FloatVector.zero(FS), a1 = a0;
+        for (int b = 0; b < blocks; b++) {
+            long o = base + (long) b * BLOCK_BYTES;
+            int k = xOffset + b * 32;
+            a0 = block(d, o, x, k).fma(bcast(f16(d, o)), a0);
+            a1 = block(d, o + next, x, k).fma(bcast(f16(d, o + next)), a1);
+        }
+        out[i] = sum(a0);
+        out[i + 1] = sum(a1);
     }
 
     @Override
     public void dequantizeRow(int row, float[] dst, int dstOffset) {
         MemorySegment d = data;
-        long o = rowOffset(row);
-        for (int b = 0, k = dstOffset; b < blocks; b++, o += BLOCK_BYTES, k += 32) {
+        long base = rowOffset(row);
+        for (int b = 0; b < blocks; b++) {
+            long o = base + (long) b * BLOCK_BYTES;
+            int k = dstOffset + b * 32;
             FloatVector dv = bcast(f16(d, o));
             ByteVector q0 = ByteVector.fromMemorySegment(B128, d, o + 2, LE);
             ByteVector q1 = ByteVector.fromMemorySegment(B128, d, o + 18, LE);

@@ -61,5 +61,5 @@ public interface Tokenizer {
     boolean addBosByDefault();
 
     /** The chat template shipped with the tokenizer (Jinja source), if any. */
-    Optional<String> chatTemplate();
+    default Optional<String> chatTemplate() { return Optional.empty(); }
 }

@@ -1,0 +1,45 @@
+package dev.kvasir.eval.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Reads result rows from a JSON-lines file, or from every {@code *.jsonl} file below a directory (in path order). */
+public final class ResultsReader {
+    private ResultsReader() {}
+
+    public static List<ResultRow> read(Path fileOrDirectory) throws IOException {
+        List<Path> files;
+        if (Files.isDirectory(fileOrDirectory)) {
+            try (Stream<Path> s = Files.walk(fileOrDirectory)) {
+                files = s.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().endsWith(".jsonl")).sorted().toList();
+            }
+        } else {
+            files = List.of(fileOrDirectory);
+        }
+        List<ResultRow> rows = new ArrayList<>();
+        for (Path f : files) rows.addAll(readFile(f));
+        return rows;
+    }
+
+    private static List<ResultRow> readFile(Path file) throws IOException {
+        List<ResultRow> rows = new ArrayList<>();
+        int number = 0;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            number++;
+            if (line.isBlank()) continue;
+            try {
+                rows.add(ResultsJson.MAPPER.readValue(line, ResultRow.class));
+            } catch (JsonProcessingException e) {
+                throw new IOException(file + ":" + number + ": not a result row: " + e.getOriginalMessage(), e);
+            }
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.kvasir.eval.report;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
+
+/** Groups result rows by (task, method, requested budget) and averages them. */
+public final class Summaries {
+    private Summaries() {}
+
+    /** Whether a method name denotes the uncompressed baseline ({@code full}, {@code FullKV}, {@code none}). */
+    public static boolean isFull(String method, String fullMethod) {
+        String m = method.toLowerCase(Locale.ROOT);
+        return m.equals(fullMethod.toLowerCase(Locale.ROOT)) || m.equals("fullkv") || m.equals("none");
+    }
+
+    /**
+     * One summary per group, ordered by task, baseline first, then method name and budget.
+     * "% of full" compares with the baseline's mean over the same sample ids when the baseline
+     * has any of them, else with the baseline's mean over the whole task.
+     */
+    public static List<GroupSummary> of(List<ResultRow> rows, String fullMethod) {
+        Map<String, List<ResultRow>> groups = new LinkedHashMap<>();
+        for (ResultRow r : rows) groups.computeIfAbsent(key(r), k -> new ArrayList<>()).add(r);
+
+        // baseline scores by task and sample id
+        Map<String, Map<String, List<Double>>> full = new HashMap<>();
+        for (ResultRow r : rows) {
+            if (isFull(r.method(), fullMethod)) {
+                full.computeIfAbsent(r.task(), t -> new HashMap<>()).computeIfAbsent(r.sampleId(), s -> new ArrayList<>()).add(r.score());
+            }
+        }
+
+        List<GroupSummary> out = new ArrayList<>();
+        for (List<ResultRow> g : groups.values()) {
+            ResultRow first = g.getFirst();
+            double score = 100 * mean(g, ResultRow::score);
+            double reference = baseline(full.get(first.task()), g.stream().map(ResultRow::sampleId).collect(Collectors.toSet()));
+            double pct = reference > 0 ? score / reference * 100 : Double.NaN;
+            out.add(new GroupSummary(first.task(), first.method(), first.budgetRequested(), g.size(), score, pct,
+                    mean(g, r -> r.kvBytesKept()), mean(g, r -> r.kvBytesFull()), mean(g, ResultRow::budgetAchieved),
+                    mean(g, ResultRow::prefillTokensPerSecond), mean(g, ResultRow::decodeTokensPerSecond),
+                    mean(g, ResultRow::compressMillis), mean(g, r -> r.promptTokens())));
+        }
+        out.sort(Comparator.comparing(GroupSummary::task)
+                .thenComparing(s -> !isFull(s.method(), fullMethod))
+                .thenComparing(GroupSummary::method)
+                .thenComparingDouble(GroupSummary::budget));
+        return out;
+    }
+
+    /** The baseline mean (0–100) over the given ids if it has any of them, else over all its samples; NaN without a baseline. */
+    private static double baseline(Map<String, List<Double>> fullById, Set<String> ids) {
+        if (fullById == null || fullById.isEmpty()) return Double.NaN;
+        List<Double> matched = new ArrayList<>();
+        for (String id : ids) {
+            List<Double> s = fullById.get(id);
+            if (s != null) matched.addAll(s);
+        }
+        if (matched.isEmpty()) fullById.values().forEach(matched::addAll);
+        return 100 * matched.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
+    private static String key(ResultRow r) {
+        return r.task() + "\u0000" + r.method() + "\u0000" + r.budgetRequested();
+    }
+
+    static double mean(List<ResultRow> rows, ToDoubleFunction<ResultRow> f) {
+        return rows.stream().mapToDouble(f).average().orElse(Double.NaN);
+    }
+}

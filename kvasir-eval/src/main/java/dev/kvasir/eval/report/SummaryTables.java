@@ -1,0 +1,117 @@
+package dev.kvasir.eval.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The summary as Markdown, CSV and JSON text. */
+final class SummaryTables {
+    private SummaryTables() {}
+
+    static final List<String> HEADERS = List.of("method", "budget", "n", "score", "% of full", "KV kept", "KV full",
+            "achieved budget", "prefill tok/s", "decode tok/s", "compress ms");
+
+    /** Display cells of one summary, in {@link #HEADERS} order. */
+    static List<String> cells(GroupSummary s) {
+        return List.of(s.method(), Format.budget(s.budget()), String.valueOf(s.samples()), Format.fixed(s.score(), 2),
+                Format.fixed(s.pctOfFull(), 1), Format.bytes(s.kvBytesKept()), Format.bytes(s.kvBytesFull()),
+                Format.fixed(s.budgetAchieved(), 3), Format.fixed(s.prefillTokensPerSecond(), 1),
+                Format.fixed(s.decodeTokensPerSecond(), 1), Format.fixed(s.compressMillis(), 1));
+    }
+
+    static Map<String, List<GroupSummary>> byTask(List<GroupSummary> summaries) {
+        Map<String, List<GroupSummary>> out = new LinkedHashMap<>();
+        for (GroupSummary s : summaries) out.computeIfAbsent(s.task(), t -> new ArrayList<>()).add(s);
+        return out;
+    }
+
+    static String markdown(String title, List<GroupSummary> summaries, List<String> figureFiles) {
+        StringBuilder b = new StringBuilder();
+        b.append("# ").append(title).append("\n\n");
+        b.append("Score: mean of the task metric ×100. % of full: score relative to the full-cache baseline on the same samples. ")
+                .append("Budget: as requested (fraction kept or tokens per layer); achieved budget: fraction of KV entries kept.\n");
+        for (Map.Entry<String, List<GroupSummary>> e : byTask(summaries).entrySet()) {
+            b.append("\n## ").append(e.getKey()).append("\n\n");
+            b.append("| ").append(String.join(" | ", HEADERS)).append(" |\n");
+            b.append("|---|").append("---:|".repeat(HEADERS.size() - 1)).append('\n');
+            for (GroupSummary s : e.getValue()) {
+                b.append("| ").append(String.join(" | ", cells(s).stream().map(SummaryTables::escapeMd).toList())).append(" |\n");
+            }
+        }
+        if (!figureFiles.isEmpty()) {
+            b.append("\n## Figures\n\n");
+            for (String f : figureFiles) b.append("![").append(f).append("](").append(f).append(")\n");
+        }
+        return b.toString();
+    }
+
+    private static String escapeMd(String s) {
+        return s.replace("|", "\\|");
+    }
+
+    static final List<String> CSV_HEADERS = List.of("task", "method", "budget", "n", "score", "pct_of_full", "kv_bytes_kept",
+            "kv_bytes_full", "budget_achieved", "prefill_tps", "decode_tps", "compress_ms", "prompt_tokens");
+
+    static String csv(List<GroupSummary> summaries) {
+        StringBuilder b = new StringBuilder(String.join(",", CSV_HEADERS)).append('\n');
+        for (GroupSummary s : summaries) {
+            b.append(String.join(",", List.of(csvText(s.task()), csvText(s.method()), Format.raw(s.budget()),
+                    String.valueOf(s.samples()), Format.raw(s.score()), Format.raw(s.pctOfFull()), Format.raw(s.kvBytesKept()),
+                    Format.raw(s.kvBytesFull()), Format.raw(s.budgetAchieved()), Format.raw(s.prefillTokensPerSecond()),
+                    Format.raw(s.decodeTokensPerSecond()), Format.raw(s.compressMillis()), Format.raw(s.promptTokens()))));
+            b.append('\n');
+        }
+        return b.toString();
+    }
+
+    /** RFC 4180 quoting when needed. */
+    static String csvText(String s) {
+        if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
+            return "\"" + s.replace("\"", "\"\"") + "\"";
+        }
+        return s;
+    }
+
+    static String json(String title, int rows, List<GroupSummary> summaries, List<String> figureFiles) {
+        ObjectNode root = ResultsJson.MAPPER.createObjectNode();
+        root.put("title", title);
+        root.put("rows", rows);
+        root.put("scoreScale", "mean metric x100");
+        ArrayNode groups = root.putArray("groups");
+        for (GroupSummary s : summaries) {
+            ObjectNode g = groups.addObject();
+            g.put("task", s.task());
+            g.put("method", s.method());
+            g.put("budget", s.budget());
+            g.put("n", s.samples());
+            putNumber(g, "score", s.score());
+            putNumber(g, "pctOfFull", s.pctOfFull());
+            putNumber(g, "kvBytesKept", s.kvBytesKept());
+            putNumber(g, "kvBytesFull", s.kvBytesFull());
+            putNumber(g, "budgetAchieved", s.budgetAchieved());
+            putNumber(g, "prefillTokensPerSecond", s.prefillTokensPerSecond());
+            putNumber(g, "decodeTokensPerSecond", s.decodeTokensPerSecond());
+            putNumber(g, "compressMillis", s.compressMillis());
+            putNumber(g, "promptTokens", s.promptTokens());
+        }
+        ArrayNode figures = root.putArray("figures");
+        figureFiles.forEach(figures::add);
+        try {
+            return ResultsJson.MAPPER.writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** JSON has no NaN: a missing value is null. */
+    private static void putNumber(ObjectNode n, String field, double v) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) n.putNull(field);
+        else n.put(field, v);
+    }
+}

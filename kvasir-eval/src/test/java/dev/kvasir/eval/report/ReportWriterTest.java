@@ -1,0 +1,166 @@
+package dev.kvasir.eval.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.imageio.ImageIO;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ReportWriterTest {
+    private static final int LAYERS = 4;
+
+    /**
+     * Synthetic rows. Task "niah": 2 lengths x 2 depths = 4 samples per method.
+     * <pre>
+     *   full        budget 1:    scores 1, 1, 1, 0.5      -> mean 0.875 -> 87.50
+     *   snapkv      budget 0.25: scores 1, 0.5, 0.5, 0    -> mean 0.5   -> 50.00, % of full = 50/87.5 = 57.1
+     *   snapkv      budget 0.5:  scores 1, 1, 0.5, 0.5    -> mean 0.75  -> 75.00, % of full = 85.7
+     *   kvmerger    budget 0.5:  scores 1, 1, 1, 0.5      -> 87.50, 100.0
+     * </pre>
+     * Task "passkey": full 1, 1 (100), h2o budget 0.25: 1, 0 (50.00, % of full 50.0).
+     */
+    static List<ResultRow> rows() {
+        List<ResultRow> rows = new ArrayList<>();
+        int[] lengths = {1000, 2000};
+        double[] depths = {0.0, 1.0};
+        addNiah(rows, "full", 1.0, new double[] {1, 1, 1, 0.5}, lengths, depths, null, null);
+        addNiah(rows, "snapkv", 0.25, new double[] {1, 0.5, 0.5, 0}, lengths, depths, new int[] {40, 30, 20, 10}, null);
+        addNiah(rows, "snapkv", 0.5, new double[] {1, 1, 0.5, 0.5}, lengths, depths, new int[] {80, 60, 40, 20}, null);
+        addNiah(rows, "kvmerger", 0.5, new double[] {1, 1, 1, 0.5}, lengths, depths, null, new double[] {0.6, 0.5, 0.45, 0.4});
+        rows.add(row("passkey-0", "passkey", "full", 1.0, 1.0, 1000, null, null, null));
+        rows.add(row("passkey-1", "passkey", "full", 1.0, 1.0, 1000, null, null, null));
+        rows.add(row("passkey-0", "passkey", "h2o", 0.25, 1.0, 1000, null, null, null));
+        rows.add(row("passkey-1", "passkey", "h2o", 0.25, 0.0, 1000, null, null, null));
+        return rows;
+    }
+
+    private static void addNiah(List<ResultRow> rows, String method, double budget, double[] scores, int[] lengths,
+                                double[] depths, int[] kept, double[] ratios) {
+        int i = 0;
+        for (int length : lengths) {
+            for (double depth : depths) {
+                rows.add(row("niah-L" + length + "-d" + depth, "niah", method, budget, scores[i++], length, depth, kept, ratios));
+            }
+        }
+    }
+
+    private static ResultRow row(String id, String task, String method, double budget, double score, int length,
+                                 Double depth, int[] kept, double[] ratios) {
+        long full = 1L << 20; // 1 MiB
+        return ResultRow.builder().sampleId(id).task(task).method(method).options(Map.of("window", 8))
+                .budget(budget, budget).kvBytes((long) (full * budget), full).score(score)
+                .prediction("pred").expected(List.of("ref")).promptTokens(length + 20).speed(1000.0, 50.0)
+                .compressMillis(method.equals("full") ? 0 : 12.5).layerKept(kept).layerRatios(ratios)
+                .contextLength(length).depth(depth).queryMode("agnostic").build();
+    }
+
+    @Test
+    void markdownHasMeansAndShareOfFull(@TempDir Path dir) throws Exception {
+        Report report = new ReportWriter().write(rows(), dir);
+        String md = Files.readString(report.markdown());
+        // | method | budget | n | score | % of full | KV kept | KV full | achieved budget | prefill tok/s | decode tok/s | compress ms |
+        assertThat(md).contains("## niah");
+        assertThat(md).contains("| full | 1 | 4 | 87.50 | 100.0 | 1.00 MiB | 1.00 MiB | 1.000 | 1000.0 | 50.0 | 0.0 |");
+        assertThat(md).contains("| snapkv | 0.25 | 4 | 50.00 | 57.1 | 256.00 KiB | 1.00 MiB | 0.250 | 1000.0 | 50.0 | 12.5 |");
+        assertThat(md).contains("| snapkv | 0.5 | 4 | 75.00 | 85.7 | 512.00 KiB |");
+        assertThat(md).contains("| kvmerger | 0.5 | 4 | 87.50 | 100.0 |");
+        assertThat(md).contains("## passkey");
+        assertThat(md).contains("| h2o | 0.25 | 2 | 50.00 | 50.0 |");
+        // the baseline comes first in each table
+        assertThat(md.indexOf("| full | 1 | 4")).isLessThan(md.indexOf("| kvmerger"));
+    }
+
+    @Test
+    void figuresArePngsOfSensibleSize(@TempDir Path dir) throws Exception {
+        Report report = new ReportWriter().write(rows(), dir);
+        List<String> names = report.figures().stream().map(p -> p.getFileName().toString()).toList();
+        assertThat(names).contains(
+                "niah-niah-full-b1.png", "niah-niah-snapkv-b0.25.png", "niah-niah-snapkv-b0.5.png", "niah-niah-kvmerger-b0.5.png",
+                "score-vs-budget-niah.png", "score-vs-budget-passkey.png",
+                "layer-budget-niah-snapkv.png", "layer-ratio-niah-kvmerger.png");
+        for (Path png : report.figures()) {
+            assertThat(png).exists();
+            byte[] bytes = Files.readAllBytes(png);
+            assertThat(bytes).startsWith(0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A);
+            BufferedImage img = ImageIO.read(png.toFile());
+            assertThat(img).as(png.toString()).isNotNull();
+            assertThat(img.getWidth()).isEqualTo(900);
+            assertThat(img.getHeight()).isEqualTo(560);
+            assertThat(distinctColours(img)).as("a drawn chart, not a blank image: " + png).isGreaterThan(8);
+        }
+    }
+
+    @Test
+    void htmlEmbedsEveryFigureAndTable(@TempDir Path dir) throws Exception {
+        Report report = new ReportWriter().write(rows(), dir);
+        String html = Files.readString(report.html());
+        assertThat(html).startsWith("<!DOCTYPE html>");
+        assertThat(html.split("src=\"data:image/png;base64,", -1)).hasSize(report.figures().size() + 1);
+        assertThat(html).contains("<td>snapkv</td><td class=\"num\">0.25</td><td class=\"num\">4</td><td class=\"num\">50.00</td>");
+        assertThat(html).doesNotContain("src=\"figures/");
+    }
+
+    @Test
+    void csvAndJsonCarryTheSameNumbers(@TempDir Path dir) throws Exception {
+        Report report = new ReportWriter().write(rows(), dir);
+        List<String> csv = Files.readAllLines(report.csv(), StandardCharsets.UTF_8);
+        assertThat(csv.getFirst()).isEqualTo("task,method,budget,n,score,pct_of_full,kv_bytes_kept,kv_bytes_full,budget_achieved,"
+                + "prefill_tps,decode_tps,compress_ms,prompt_tokens");
+        assertThat(csv).anyMatch(l -> l.startsWith("niah,snapkv,0.25,4,50,57.14285714285714,262144,1048576,0.25,1000,50,12.5,1520"));
+        JsonNode json = new ObjectMapper().readTree(report.json().toFile());
+        assertThat(json.get("rows").asInt()).isEqualTo(20);
+        JsonNode first = json.get("groups").get(0);
+        assertThat(first.get("task").asText()).isEqualTo("niah");
+        assertThat(first.get("method").asText()).isEqualTo("full");
+        assertThat(first.get("score").asDouble()).isEqualTo(87.5);
+        assertThat(json.get("figures")).hasSize(report.figures().size());
+    }
+
+    @Test
+    void rowsRoundTripThroughAResultsDirectory(@TempDir Path dir) throws Exception {
+        List<ResultRow> rows = rows();
+        ResultsWriter.writeAll(dir.resolve("results/run1.jsonl"), rows.subList(0, 10));
+        ResultsWriter.writeAll(dir.resolve("results/sub/run2.jsonl"), rows.subList(10, rows.size()));
+        List<ResultRow> back = ResultsReader.read(dir.resolve("results"));
+        assertThat(back).hasSize(rows.size());
+        ResultRow r = back.stream().filter(x -> x.method().equals("snapkv")).findFirst().orElseThrow();
+        assertThat(r.layerKept()).containsExactly(40, 30, 20, 10);
+        assertThat(r.options()).containsEntry("window", 8);
+        assertThat(r.depth()).isEqualTo(0.0);
+        // field names of the JSON lines
+        JsonNode line = new ObjectMapper().readTree(Files.readAllLines(dir.resolve("results/run1.jsonl")).getFirst());
+        assertThat(line.fieldNames()).toIterable().containsExactly("sampleId", "task", "method", "options", "budgetRequested",
+                "budgetAchieved", "kvBytesKept", "kvBytesFull", "score", "prediction", "expected", "promptTokens",
+                "prefillTokensPerSecond", "decodeTokensPerSecond", "compressMillis", "contextLength", "depth", "queryMode");
+        // and a report straight from the directory
+        Report report = new ReportWriter().write(dir.resolve("results"), dir.resolve("report"));
+        assertThat(Files.readString(report.markdown())).contains("| snapkv | 0.25 | 4 | 50.00 | 57.1 |");
+    }
+
+    @Test
+    void noRowsGiveAnEmptyReport(@TempDir Path dir) throws Exception {
+        Report report = new ReportWriter().write(List.of(), dir);
+        assertThat(report.figures()).isEmpty();
+        assertThat(Files.readString(report.html())).contains("No results.");
+    }
+
+    private static int distinctColours(BufferedImage img) {
+        Set<Integer> colours = new HashSet<>();
+        for (int y = 0; y < img.getHeight(); y += 4) {
+            for (int x = 0; x < img.getWidth(); x += 4) colours.add(img.getRGB(x, y));
+        }
+        return colours.size();
+    }
+}
