@@ -78,6 +78,7 @@ final class ReferenceForward {
             for (int i = 0; i < half; i++) {
                 double freq = 1.0 / Math.pow(c.ropeTheta(), 2.0 * i / c.ropeDim());
                 if (w.ropeFrequencyFactors() != null) freq /= w.ropeFrequencyFactors()[i];
+                else if (c.ropeScaling() != null) freq = llama31(freq, c.ropeScaling());
                 double a = pos * freq, cos = Math.cos(a), sin = Math.sin(a);
                 int i0, i1;
                 if (c.ropeType() == RopeType.INTERLEAVED) {
@@ -92,6 +93,17 @@ final class ReferenceForward {
                 v[i1] = x0 * sin + x1 * cos;
             }
         }
+    }
+
+    /** Llama 3.1's frequency rule, as transformers' _compute_llama3_parameters writes it. */
+    private static double llama31(double freq, ModelConfig.Llama3RopeScaling s) {
+        double wavelen = 2 * Math.PI / freq;
+        double lowWavelen = s.originalContextLength() / s.lowFreqFactor();
+        double highWavelen = s.originalContextLength() / s.highFreqFactor();
+        if (wavelen > lowWavelen) return freq / s.factor();
+        if (wavelen < highWavelen) return freq;
+        double smooth = (s.originalContextLength() / wavelen - s.lowFreqFactor()) / (s.highFreqFactor() - s.lowFreqFactor());
+        return (1 - smooth) * freq / s.factor() + smooth * freq;
     }
 
     private void headNorm(double[] v, int off, float[] weight) {
