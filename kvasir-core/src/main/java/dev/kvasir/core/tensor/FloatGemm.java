@@ -34,6 +34,7 @@ final class FloatGemm {
         float[] w = new float[0];
         float[] xT = new float[0];
         final float[] tile = new float[R * 2 * L];
+        final int[] index = new int[L];
         float[] aux = new float[0];
 
         float[] w(int n) {
@@ -44,6 +45,19 @@ final class FloatGemm {
         float[] xT(int n) {
             if (xT.length < n) xT = new float[n];
             return xT;
+        }
+
+        short[] halves = new short[0];
+        float[] floats = new float[0];
+
+        short[] halves(int n) {
+            if (halves.length < n) halves = new short[n];
+            return halves;
+        }
+
+        float[] floats(int n) {
+            if (floats.length < n) floats = new float[n];
+            return floats;
         }
 
         /** A buffer for per-call precomputation of x (block sums). */
@@ -79,7 +93,7 @@ final class FloatGemm {
         Scratch s = scratch();
         int panels = (batch + 2 * L - 1) / (2 * L);
         float[] xT = s.xT(panels * 2 * L * cols);
-        pack(xs, batch, cols, xT);
+        pack(xs, batch, cols, xT, s.index);
         float[] w = s.w(R * cols);
         float[] tile = s.tile;
         for (int r0 = rowFrom; r0 < rowTo; r0 += R) {
@@ -106,19 +120,27 @@ final class FloatGemm {
      * {@code xT[p*W*cols + k*W' + j]} where W' = W, or L for a last panel of at most L tokens.
      * Padding tokens are zero.
      */
-    static void pack(float[] xs, int batch, int cols, float[] xT) {
+    static void pack(float[] xs, int batch, int cols, float[] xT, int[] index) {
+        for (int j = 0; j < L; j++) index[j] = j * cols;
         int w = 2 * L;
-        for (int t0 = 0; t0 < batch; t0 += w) {
+        int t0 = 0;
+        // full panels: a gather of L tokens' element k per vector (vgatherdps), no scalar loop
+        // (the scalar transpose's strided index defeats C2's bounds-check elimination)
+        for (; t0 + w <= batch; t0 += w) {
+            int base = t0 * cols;
+            for (int k = 0; k < cols; k++) {
+                FloatVector.fromArray(FS, xs, base + k, index, 0).intoArray(xT, base + k * w);
+                FloatVector.fromArray(FS, xs, base + L * cols + k, index, 0).intoArray(xT, base + k * w + L);
+            }
+        }
+        if (t0 < batch) {
             int width = batch - t0 > L ? w : L;
             int base = t0 * cols;
-            int tn = Math.min(width, batch - t0);
-            // per token a contiguous read; the writes of consecutive k are width floats apart
-            for (int j = 0; j < tn; j++) {
-                int src = (t0 + j) * cols;
-                for (int k = 0; k < cols; k++) xT[base + k * width + j] = xs[src + k];
-            }
-            for (int j = tn; j < width; j++) {
-                for (int k = 0; k < cols; k++) xT[base + k * width + j] = 0f;
+            int tn = batch - t0;
+            for (int k = 0; k < cols; k++) {
+                int dst = base + k * width;
+                for (int j = 0; j < tn; j++) xT[dst + j] = xs[base + k + j * cols];
+                for (int j = tn; j < width; j++) xT[dst + j] = 0f;
             }
         }
     }

@@ -8,7 +8,6 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -76,22 +75,6 @@ final class Kernels {
 
     static FloatVector toFloat(IntVector v) {
         return (FloatVector) v.convert(VectorOperators.I2F, 0);
-    }
-
-    /**
-     * Converts L IEEE halves (given as sign-extended ints) to floats exactly, including
-     * subnormals, infinities and NaN payloads. The Vector API of JDK 25 has no half-precision
-     * conversion, so this uses the classic rescaling trick: placing exponent and mantissa in
-     * float position and multiplying by 2^112 re-biases the exponent (15 -> 127) and normalises
-     * half subnormals exactly; exponent 31 (inf/NaN) is patched to 255.
-     */
-    static FloatVector halfToFloat(IntVector h) {
-        IntVector em = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13);
-        // viewAs*Lanes rather than reinterpretAs*: C2 keeps their species constant (no boxing)
-        IntVector scaled = em.viewAsFloatingLanes().mul(0x1p112f).viewAsIntegralLanes();
-        VectorMask<Integer> special = em.compare(VectorOperators.GE, 0x1F << 23);
-        IntVector bits = scaled.blend(em.or(0x7F80_0000), special);
-        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).viewAsFloatingLanes();
     }
 
     /** BF16 values (sign-extended ints) to floats: the top 16 bits of an F32. */

@@ -33,17 +33,14 @@ final class Q4_0Matrix extends BlockMatrix {
         super(GgmlType.Q4_0, data, rows, cols);
     }
 
-    private static FloatVector block(MemorySegment d, long o, float[] x, int k) {
-        ByteVector q = ByteVector.fromMemorySegment(B128, d, o + 2, LE);
-        IntVector qi = widen(q, 0);
-        FloatVector s = toFloat(qi.and(0xF).sub(8)).mul(x(x, k));
-        s = toFloat(qi.lanewise(VectorOperators.LSHR, 4).and(0xF).sub(8)).fma(x(x, k + 16), s);
-        for (int p = 1; p < PARTS; p++) {
-            qi = widen(q, p);
-            s = toFloat(qi.and(0xF).sub(8)).fma(x(x, k + p * L), s);
-            s = toFloat(qi.lanewise(VectorOperators.LSHR, 4).and(0xF).sub(8)).fma(x(x, k + 16 + p * L), s);
-        }
-        return s;
+    // The block arithmetic is written out in each loop rather than in a helper returning a
+    // vector: see Q4_1Matrix (a separately compiled helper can be refused for inlining and box).
+
+    /** {@code s + (q_lo-8)*x[k..] + (q_hi-8)*x[k+16..]} for the L-lane part p of the 16 quant bytes. */
+    private static FloatVector nibbles(ByteVector q, int p, float[] x, int k, FloatVector s) {
+        IntVector qi = widen(q, p);
+        s = toFloat(qi.and(0xF).sub(8)).fma(x(x, k + p * L), s);
+        return toFloat(qi.lanewise(VectorOperators.LSHR, 4).and(0xF).sub(8)).fma(x(x, k + 16 + p * L), s);
     }
 
     @Override
@@ -53,7 +50,10 @@ final class Q4_0Matrix extends BlockMatrix {
         FloatVector acc = FloatVector.zero(FS);
         for (int b = 0; b < blocks; b++) {
             long o = base + (long) b * BLOCK_BYTES;
-            acc = block(d, o, x, xOffset + b * 32).fma(bcast(f16(d, o)), acc);
+            ByteVector q = ByteVector.fromMemorySegment(B128, d, o + 2, LE);
+            FloatVector s = FloatVector.zero(FS);
+            for (int p = 0; p < PARTS; p++) s = nibbles(q, p, x, xOffset + b * 32, s);
+            acc = s.fma(bcast(f16(d, o)), acc);
         }
         return sum(acc);
     }
@@ -76,8 +76,15 @@ final class Q4_0Matrix extends BlockMatrix {
         for (int b = 0; b < blocks; b++) {
             long o = base + (long) b * BLOCK_BYTES;
             int k = xOffset + b * 32;
-            a0 = block(d, o, x, k).fma(bcast(f16(d, o)), a0);
-            a1 = block(d, o + next, x, k).fma(bcast(f16(d, o + next)), a1);
+            ByteVector q0 = ByteVector.fromMemorySegment(B128, d, o + 2, LE);
+            ByteVector q1 = ByteVector.fromMemorySegment(B128, d, o + next + 2, LE);
+            FloatVector s0 = FloatVector.zero(FS), s1 = s0;
+            for (int p = 0; p < PARTS; p++) {
+                s0 = nibbles(q0, p, x, k, s0);
+                s1 = nibbles(q1, p, x, k, s1);
+            }
+            a0 = s0.fma(bcast(f16(d, o)), a0);
+            a1 = s1.fma(bcast(f16(d, o + next)), a1);
         }
         out[i] = sum(a0);
         out[i + 1] = sum(a1);

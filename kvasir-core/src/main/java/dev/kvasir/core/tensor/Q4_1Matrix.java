@@ -38,18 +38,16 @@ final class Q4_1Matrix extends BlockMatrix {
         super(GgmlType.Q4_1, data, rows, cols);
     }
 
-    /** Unscaled {@code sum(q[j] * x[k+j])} of the block at {@code o}, as L lanes. */
-    private static FloatVector block(MemorySegment d, long o, float[] x, int k) {
-        ByteVector q = ByteVector.fromMemorySegment(B128, d, o + 4, LE);
-        IntVector qi = widen(q, 0);
-        FloatVector s = toFloat(qi.and(0xF)).mul(x(x, k));
-        s = toFloat(qi.lanewise(VectorOperators.LSHR, 4).and(0xF)).fma(x(x, k + 16), s);
-        for (int p = 1; p < PARTS; p++) {
-            qi = widen(q, p);
-            s = toFloat(qi.and(0xF)).fma(x(x, k + p * L), s);
-            s = toFloat(qi.lanewise(VectorOperators.LSHR, 4).and(0xF)).fma(x(x, k + 16 + p * L), s);
-        }
-        return s;
+    // The block arithmetic is written out in each loop rather than in a helper returning a
+    // vector: if C2 compiles such a helper on its own first (it is hot long before the loops
+    // are), it may later refuse to inline it ("already compiled into a big method", likelier
+    // with narrower vectors where the part loops grow) and then boxes every vector it returns.
+
+    /** {@code s + q_lo*x[k..] + q_hi*x[k+16..]} for the L-lane part p of a block's 16 quant bytes. */
+    private static FloatVector nibbles(ByteVector q, int p, float[] x, int k, FloatVector s) {
+        IntVector qi = widen(q, p);
+        s = toFloat(qi.and(0xF)).fma(x(x, k + p * L), s);
+        return toFloat(qi.lanewise(VectorOperators.LSHR, 4).and(0xF)).fma(x(x, k + 16 + p * L), s);
     }
 
     /** {@code x[k..k+32)} summed lane-wise to L lanes. */
@@ -68,7 +66,10 @@ final class Q4_1Matrix extends BlockMatrix {
         for (int b = 0; b < blocks; b++) {
             long o = base + (long) b * BLOCK_BYTES;
             int k = xOffset + b * 32;
-            acc = block(d, o, x, k).fma(bcast(f16(d, o)), acc);
+            ByteVector q = ByteVector.fromMemorySegment(B128, d, o + 4, LE);
+            FloatVector s = FloatVector.zero(FS);
+            for (int p = 0; p < PARTS; p++) s = nibbles(q, p, x, k, s);
+            acc = s.fma(bcast(f16(d, o)), acc);
             accM = xsum(x, k).fma(bcast(f16(d, o + 2)), accM);
         }
         return sum(acc.add(accM));
@@ -102,9 +103,16 @@ final class Q4_1Matrix extends BlockMatrix {
             long o = base + (long) b * BLOCK_BYTES;
             int k = xOffset + b * 32;
             float xsb = xs[b];
-            a0 = block(d, o, x, k).fma(bcast(f16(d, o)), a0);
+            ByteVector q0 = ByteVector.fromMemorySegment(B128, d, o + 4, LE);
+            ByteVector q1 = ByteVector.fromMemorySegment(B128, d, o + next + 4, LE);
+            FloatVector s0 = FloatVector.zero(FS), s1 = s0;
+            for (int p = 0; p < PARTS; p++) {
+                s0 = nibbles(q0, p, x, k, s0);
+                s1 = nibbles(q1, p, x, k, s1);
+            }
+            a0 = s0.fma(bcast(f16(d, o)), a0);
             m0 = Math.fma(f16(d, o + 2), xsb, m0);
-            a1 = block(d, o + next, x, k).fma(bcast(f16(d, o + next)), a1);
+            a1 = s1.fma(bcast(f16(d, o + next)), a1);
             m1 = Math.fma(f16(d, o + next + 2), xsb, m1);
         }
         out[i] = sum(a0) + m0;
@@ -118,7 +126,10 @@ final class Q4_1Matrix extends BlockMatrix {
         float m0 = 0f;
         for (int b = 0; b < blocks; b++) {
             long o = base + (long) b * BLOCK_BYTES;
-            a0 = block(d, o, x, xOffset + b * 32).fma(bcast(f16(d, o)), a0);
+            ByteVector q = ByteVector.fromMemorySegment(B128, d, o + 4, LE);
+            FloatVector s = FloatVector.zero(FS);
+            for (int p = 0; p < PARTS; p++) s = nibbles(q, p, x, xOffset + b * 32, s);
+            a0 = s.fma(bcast(f16(d, o)), a0);
             m0 = Math.fma(f16(d, o + 2), xs[b], m0);
         }
         return sum(a0) + m0;

@@ -64,30 +64,26 @@ final class Q4_KMatrix extends BlockMatrix {
             long o = base + (long) i * BLOCK_BYTES;
             int k = xOffset + i * 256;
             FloatVector accQ = FloatVector.zero(FS), accM = accQ;
-            // one sub-block of 32 per step, one call site: see Q6_KMatrix.dot on C2's inlining budget
+            // one sub-block of 32 per step, written inline: see Q5_KMatrix.dot
             for (int s = 0; s < 8; s++) {
                 int sm = scaleMin(d, o + 4, s);
+                IntVector sc = IntVector.broadcast(IS, sm & 0xFF);
+                int shift = 4 * (s & 1);
+                long q = o + 16 + 32 * (s >> 1);
                 int kk = k + 32 * s;
-                accQ = group(d, o + 16 + 32 * (s >> 1), 4 * (s & 1), sm & 0xFF, x, kk, accQ);
+                for (int c = 0; c < 2; c++) {
+                    ByteVector v = ByteVector.fromMemorySegment(B128, d, q + 16 * c, LE);
+                    for (int p = 0; p < PARTS; p++) {
+                        IntVector qi = widen(v, p).lanewise(VectorOperators.LSHR, shift).and(0xF);
+                        accQ = toFloat(qi.mul(sc)).fma(x(x, kk + 16 * c + p * L), accQ);
+                    }
+                }
                 accM = xsum32(x, kk).fma(bcast(sm >>> 8), accM);
             }
             total = accQ.fma(bcast(f16(d, o)), total);
             total = accM.fma(bcast(-f16(d, o + 2)), total);
         }
         return sum(total);
-    }
-
-    /** {@code acc + (q*sc) * x} over a sub-block of 32: nibbles at {@code shift} of the 32 bytes at {@code q}. */
-    private static FloatVector group(MemorySegment d, long q, int shift, int sc, float[] x, int k, FloatVector acc) {
-        IntVector s = IntVector.broadcast(IS, sc);
-        for (int c = 0; c < 2; c++) {
-            ByteVector v = ByteVector.fromMemorySegment(B128, d, q + 16 * c, LE);
-            for (int p = 0; p < PARTS; p++) {
-                IntVector qi = widen(v, p).lanewise(VectorOperators.LSHR, shift).and(0xF);
-                acc = toFloat(qi.mul(s)).fma(x(x, k + 16 * c + p * L), acc);
-            }
-        }
-        return acc;
     }
 
     /** {@code x[k..k+32)} summed to L lanes. */

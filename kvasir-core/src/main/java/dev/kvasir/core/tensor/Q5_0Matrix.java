@@ -41,18 +41,6 @@ final class Q5_0Matrix extends BlockMatrix {
         return lowBits.or(highBit);
     }
 
-    private static FloatVector block(MemorySegment d, long o, float[] x, int k, IntVector[] shifts) {
-        ByteVector q = ByteVector.fromMemorySegment(B128, d, o + 6, LE);
-        IntVector qh = IntVector.broadcast(IS, d.get(INT_LE, o + 2));
-        FloatVector s = FloatVector.zero(FS);
-        for (int p = 0; p < PARTS; p++) {
-            IntVector qi = widen(q, p);
-            s = toFloat(quant(qi, qh, shifts[p], false).sub(16)).fma(x(x, k + p * L), s);
-            s = toFloat(quant(qi, qh, shifts[PARTS + p], true).sub(16)).fma(x(x, k + 16 + p * L), s);
-        }
-        return s;
-    }
-
     @Override
     public float dot(int row, float[] x, int xOffset) {
         IntVector[] shifts = Shifts.lanes();
@@ -62,7 +50,16 @@ final class Q5_0Matrix extends BlockMatrix {
         for (int b = 0; b < blocks; b++) {
             long o = base + (long) b * BLOCK_BYTES;
             int k = xOffset + b * 32;
-            acc = block(d, o, x, k, shifts).fma(bcast(f16(d, o)), acc);
+            // written out, not a vector-returning helper: see Q4_1Matrix
+            ByteVector q = ByteVector.fromMemorySegment(B128, d, o + 6, LE);
+            IntVector qh = IntVector.broadcast(IS, d.get(INT_LE, o + 2));
+            FloatVector s = FloatVector.zero(FS);
+            for (int p = 0; p < PARTS; p++) {
+                IntVector qi = widen(q, p);
+                s = toFloat(quant(qi, qh, shifts[p], false).sub(16)).fma(x(x, k + p * L), s);
+                s = toFloat(quant(qi, qh, shifts[PARTS + p], true).sub(16)).fma(x(x, k + 16 + p * L), s);
+            }
+            acc = s.fma(bcast(f16(d, o)), acc);
         }
         return sum(acc);
     }

@@ -43,11 +43,24 @@ final class Q5_KMatrix extends BlockMatrix {
             long o = base + (long) i * BLOCK_BYTES;
             int k = xOffset + i * 256;
             FloatVector accQ = FloatVector.zero(FS), accM = accQ;
-            // one sub-block of 32 per step, one call site: see Q6_KMatrix.dot on C2's inlining budget
+            // One sub-block of 32 per step, written inline: a helper taking vectors that C2
+            // compiles on its own first can be refused for inlining later ("already compiled
+            // into a big method"), and then every vector crossing the call is boxed. The small
+            // loops keep the parsed size within C2's inlining budget; C2 unrolls them itself.
             for (int s = 0; s < 8; s++) {
                 int sm = scaleMin(d, o + 4, s);
+                IntVector sc = IntVector.broadcast(IS, sm & 0xFF);
+                int shift = 4 * (s & 1);
+                long q = o + 48 + 32 * (s >> 1);
                 int kk = k + 32 * s;
-                accQ = group(d, o + 48 + 32 * (s >> 1), o + 16, 4 * (s & 1), s, sm & 0xFF, x, kk, accQ);
+                for (int c = 0; c < 2; c++) {
+                    ByteVector vl = ByteVector.fromMemorySegment(B128, d, q + 16 * c, LE);
+                    ByteVector vh = ByteVector.fromMemorySegment(B128, d, o + 16 + 16 * c, LE);
+                    for (int p = 0; p < PARTS; p++) {
+                        IntVector qi = quants(widen(vl, p), widen(vh, p), shift, s);
+                        accQ = toFloat(qi.mul(sc)).fma(x(x, kk + 16 * c + p * L), accQ);
+                    }
+                }
                 accM = Q4_KMatrix.xsum32(x, kk).fma(bcast(sm >>> 8), accM);
             }
             total = accQ.fma(bcast(f16(d, o)), total);
@@ -56,24 +69,10 @@ final class Q5_KMatrix extends BlockMatrix {
         return sum(total);
     }
 
-    /** The 5-bit quants of 16 weights: the nibble at {@code shift} of ql, bit {@code bit} of qh as 16. */
-    private static IntVector quants(ByteVector ql, ByteVector qh, int p, int shift, int bit) {
-        return widen(ql, p).lanewise(VectorOperators.LSHR, shift).and(0xF)
-                .or(widen(qh, p).lanewise(VectorOperators.LSHR, bit).and(1).lanewise(VectorOperators.LSHL, 4));
-    }
-
-    /** {@code acc + (q*sc) * x} over a sub-block of 32 weights. */
-    private static FloatVector group(MemorySegment d, long q, long qh, int shift, int bit, int sc, float[] x, int k,
-                                     FloatVector acc) {
-        IntVector s = IntVector.broadcast(IS, sc);
-        for (int c = 0; c < 2; c++) {
-            ByteVector vl = ByteVector.fromMemorySegment(B128, d, q + 16 * c, LE);
-            ByteVector vh = ByteVector.fromMemorySegment(B128, d, qh + 16 * c, LE);
-            for (int p = 0; p < PARTS; p++) {
-                acc = toFloat(quants(vl, vh, p, shift, bit).mul(s)).fma(x(x, k + 16 * c + p * L), acc);
-            }
-        }
-        return acc;
+    /** The 5-bit quants of L weights: the nibble at {@code shift} of ql, bit {@code bit} of qh as 16. */
+    private static IntVector quants(IntVector ql, IntVector qh, int shift, int bit) {
+        return ql.lanewise(VectorOperators.LSHR, shift).and(0xF)
+                .or(qh.lanewise(VectorOperators.LSHR, bit).and(1).lanewise(VectorOperators.LSHL, 4));
     }
 
     @Override
@@ -94,7 +93,7 @@ final class Q5_KMatrix extends BlockMatrix {
                     ByteVector vl = ByteVector.fromMemorySegment(B128, d, q + 16 * c, LE);
                     ByteVector vh = ByteVector.fromMemorySegment(B128, d, o + 16 + 16 * c, LE);
                     for (int p = 0; p < PARTS; p++) {
-                        toFloat(quants(vl, vh, p, shift, s)).mul(d1).sub(m1).intoArray(dst, k + 32 * s + 16 * c + p * L);
+                        toFloat(quants(widen(vl, p), widen(vh, p), shift, s)).mul(d1).sub(m1).intoArray(dst, k + 32 * s + 16 * c + p * L);
                     }
                 }
             }

@@ -30,14 +30,12 @@ final class Q8_0Matrix extends BlockMatrix {
         super(GgmlType.Q8_0, data, rows, cols);
     }
 
-    /** Unscaled partial {@code sum(qs[j] * x[k+j])} of the block at {@code o}, as L lanes. */
-    private static FloatVector block(MemorySegment d, long o, float[] x, int k) {
-        ByteVector q0 = ByteVector.fromMemorySegment(B128, d, o + 2, LE);
-        ByteVector q1 = ByteVector.fromMemorySegment(B128, d, o + 18, LE);
-        FloatVector s = toFloat(widen(q0, 0)).mul(x(x, k));
-        for (int p = 1; p < PARTS; p++) s = toFloat(widen(q0, p)).fma(x(x, k + p * L), s);
-        for (int p = 0; p < PARTS; p++) s = toFloat(widen(q1, p)).fma(x(x, k + 16 + p * L), s);
-        return s;
+    // The block arithmetic is written out in each loop rather than in a helper returning a
+    // vector: see Q4_1Matrix (a separately compiled helper can be refused for inlining and box).
+
+    /** {@code s + q[16c + lanes of part p] * x[...]}. */
+    private static FloatVector part(ByteVector q, int p, float[] x, int k, FloatVector s) {
+        return toFloat(widen(q, p)).fma(x(x, k + p * L), s);
     }
 
     @Override
@@ -49,7 +47,12 @@ final class Q8_0Matrix extends BlockMatrix {
         FloatVector acc = FloatVector.zero(FS);
         for (int b = 0; b < blocks; b++) {
             long o = base + (long) b * BLOCK_BYTES;
-            acc = block(d, o, x, xOffset + b * 32).fma(bcast(f16(d, o)), acc);
+            int k = xOffset + b * 32;
+            ByteVector q0 = ByteVector.fromMemorySegment(B128, d, o + 2, LE);
+            ByteVector q1 = ByteVector.fromMemorySegment(B128, d, o + 18, LE);
+            FloatVector s = FloatVector.zero(FS);
+            for (int p = 0; p < PARTS; p++) s = part(q1, p, x, k + 16, part(q0, p, x, k, s));
+            acc = s.fma(bcast(f16(d, o)), acc);
         }
         return sum(acc);
     }
@@ -76,8 +79,17 @@ final class Q8_0Matrix extends BlockMatrix {
         for (int b = 0; b < blocks; b++) {
             long o = base + (long) b * BLOCK_BYTES;
             int k = xOffset + b * 32;
-            a0 = block(d, o, x, k).fma(bcast(f16(d, o)), a0);
-            a1 = block(d, o + next, x, k).fma(bcast(f16(d, o + next)), a1);
+            ByteVector q0 = ByteVector.fromMemorySegment(B128, d, o + 2, LE);
+            ByteVector q1 = ByteVector.fromMemorySegment(B128, d, o + 18, LE);
+            ByteVector r0 = ByteVector.fromMemorySegment(B128, d, o + next + 2, LE);
+            ByteVector r1 = ByteVector.fromMemorySegment(B128, d, o + next + 18, LE);
+            FloatVector s = FloatVector.zero(FS), t = s;
+            for (int p = 0; p < PARTS; p++) {
+                s = part(q1, p, x, k + 16, part(q0, p, x, k, s));
+                t = part(r1, p, x, k + 16, part(r0, p, x, k, t));
+            }
+            a0 = s.fma(bcast(f16(d, o)), a0);
+            a1 = t.fma(bcast(f16(d, o + next)), a1);
         }
         out[i] = sum(a0);
         out[i + 1] = sum(a1);
