@@ -37,6 +37,9 @@ import java.util.function.IntFunction;
  *       lowest-a singletons, then of the weakest merged sets, then protected heavy tokens, sinks and
  *       the oldest recent tokens. The skipped layers keep T, the others share the rest of the
  *       L·C budget, so the whole cache meets the budget exactly.</li>
+ *   <li>{@code heavy-score=window}: the protected heavy tokens are the top ones by SnapKV's vote of
+ *       the last {@code window} queries (pooled, {@code kernel}, {@code pooling}) instead of attention
+ *       accumulated over the whole prompt, so the tokens the question looks at are never merged.</li>
  *   <li>{@code mass=true}: mass-aware merging. The merged slot records how many tokens it stands
  *       for ({@code HeadCache.setMass}); the attention kernel adds log(mass) to its logit, and the
  *       value is the plain weighted average.</li>
@@ -50,9 +53,11 @@ public final class KvMerger implements Press {
     private final int sinks;
     private final boolean skipPaperLayers, exact;
     private final GqaAggregation gqa;
+    /** Null for the paper's heavy hitters (accumulated attention); else the observation-window scorer that picks them. */
+    private final WindowAttention heavyScorer;
 
     KvMerger(Map<String, String> options, double eps, KernelMerge kernel, double recent, double heavy, int sinks,
-             boolean skipPaperLayers, boolean exact, GqaAggregation gqa) {
+             boolean skipPaperLayers, boolean exact, GqaAggregation gqa, WindowAttention heavyScorer) {
         this.options = options;
         this.eps = eps;
         this.kernel = kernel;
@@ -62,6 +67,7 @@ public final class KvMerger implements Press {
         this.skipPaperLayers = skipPaperLayers;
         this.exact = exact;
         this.gqa = gqa;
+        this.heavyScorer = heavyScorer;
     }
 
     static Press create(Options o) {
@@ -76,7 +82,12 @@ public final class KvMerger implements Press {
         boolean skip = o.choice("skip-layers", "paper", "paper", "none").equals("paper");
         boolean exact = o.flag("exact", false);
         GqaAggregation gqa = GqaAggregation.parse(o);
-        return new KvMerger(o.done(), eps, new KernelMerge(sigma, rule.equals("paper"), mass), recent, heavy, sinks, skip, exact, gqa);
+        // Our variant: protected heavy tokens chosen by the attention of the last queries (SnapKV's
+        // vote, query-aware) instead of attention accumulated over the whole prompt.
+        WindowAttention heavyScorer = o.choice("heavy-score", "accumulated", "accumulated", "window").equals("window")
+                ? Parts.windowScorer(o, 32, 7, Pooling.MAX) : null;
+        return new KvMerger(o.done(), eps, new KernelMerge(sigma, rule.equals("paper"), mass), recent, heavy, sinks, skip, exact, gqa,
+                heavyScorer);
     }
 
     @Override public String name() { return "kvmerger"; }
@@ -84,7 +95,7 @@ public final class KvMerger implements Press {
     @Override public Map<String, String> options() { return options; }
 
     @Override public StatsRequest statsRequest(int layers, int queryHeads, int kvHeads, int promptTokens) {
-        return new StatsRequest(true, 0);
+        return new StatsRequest(true, heavyScorer == null ? 0 : heavyScorer.window());
     }
 
     /** The paper's (ρ_rec, ρ_hh) for a budget fraction f: exact at 0.35 and 0.5, linear between, proportional outside. */
@@ -124,9 +135,11 @@ public final class KvMerger implements Press {
             AttentionStats st = statsForLayer.apply(l);
             Selection.checkStats(st, l, t, cache, name());
             double epsSum = 0;
+            float[][] heavyScores = heavyScorer == null ? null
+                    : heavyScorer.score(new LayerView(l, layers, cache.layer(l), st, gqa, 0), 0, t);
             for (int h = 0; h < heads; h++) {
                 HeadContext ctx = new HeadContext(l, layers, h, cache.head(l, h), st, gqa, 0);
-                long[] r = mergeHead(ctx, s, recent, heavy, target == null ? -1 : target[l]);
+                long[] r = mergeHead(ctx, s, recent, heavy, target == null ? -1 : target[l], heavyScores == null ? null : heavyScores[h]);
                 merged += r[0];
                 evicted += r[1];
                 epsSum += Double.longBitsToDouble(r[2]);
@@ -158,7 +171,7 @@ public final class KvMerger implements Press {
     }
 
     /** Merges one head; returns {tokens absorbed by merging, slots evicted, bits of the ε used}. */
-    private long[] mergeHead(HeadContext ctx, int sinks, int recent, int heavy, int target) {
+    private long[] mergeHead(HeadContext ctx, int sinks, int recent, int heavy, int target, float[] heavyScore) {
         HeadCache head = ctx.head();
         int t = head.size(), d = head.headDim();
         float[] a = ctx.accumulatedAttention(name());
@@ -168,7 +181,7 @@ public final class KvMerger implements Press {
         for (int j = 0; j < sinks; j++) cls[j] = 2;
         for (int j = t - recent; j < t; j++) cls[j] = 3;
         if (heavy > 0) {
-            float[] older = Arrays.copyOfRange(a, sinks, t - recent);
+            float[] older = Arrays.copyOfRange(heavyScore != null ? heavyScore : a, sinks, t - recent);
             int[] order = Ranking.descending(older);
             for (int i = 0; i < heavy; i++) cls[sinks + order[i]] = 1;
         }
