@@ -1,23 +1,20 @@
 package dev.kvasir.core.tensor;
 
-import static dev.kvasir.core.tensor.Kernels.B128;
 import static dev.kvasir.core.tensor.Kernels.FS;
 import static dev.kvasir.core.tensor.Kernels.IS;
 import static dev.kvasir.core.tensor.Kernels.L;
-import static dev.kvasir.core.tensor.Kernels.LE;
 import static dev.kvasir.core.tensor.Kernels.PARTS;
 import static dev.kvasir.core.tensor.Kernels.bcast;
 import static dev.kvasir.core.tensor.Kernels.f16;
 import static dev.kvasir.core.tensor.Kernels.sum;
 import static dev.kvasir.core.tensor.Kernels.toFloat;
-import static dev.kvasir.core.tensor.Kernels.widen;
+import static dev.kvasir.core.tensor.Kernels.widenAt;
 import static dev.kvasir.core.tensor.Kernels.x;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 import dev.kvasir.core.gguf.GgmlType;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -72,9 +69,9 @@ final class Q4_KMatrix extends BlockMatrix {
                 long q = o + 16 + 32 * (s >> 1);
                 int kk = k + 32 * s;
                 for (int c = 0; c < 2; c++) {
-                    ByteVector v = ByteVector.fromMemorySegment(B128, d, q + 16 * c, LE);
+                    long v = q + 16 * c;
                     for (int p = 0; p < PARTS; p++) {
-                        IntVector qi = widen(v, p).lanewise(VectorOperators.LSHR, shift).and(0xF);
+                        IntVector qi = widenAt(d, v + p * L).lanewise(VectorOperators.LSHR, shift).and(0xF);
                         accQ = toFloat(qi.mul(sc)).fma(x(x, kk + 16 * c + p * L), accQ);
                     }
                 }
@@ -108,9 +105,9 @@ final class Q4_KMatrix extends BlockMatrix {
                 int shift = 4 * (s & 1);
                 long q = o + 16 + 32 * (s >> 1);
                 for (int c = 0; c < 2; c++) {
-                    ByteVector v = ByteVector.fromMemorySegment(B128, d, q + 16 * c, LE);
+                    long v = q + 16 * c;
                     for (int p = 0; p < PARTS; p++) {
-                        IntVector qi = widen(v, p).lanewise(VectorOperators.LSHR, shift).and(0xF);
+                        IntVector qi = widenAt(d, v + p * L).lanewise(VectorOperators.LSHR, shift).and(0xF);
                         toFloat(qi).mul(d1).sub(m1).intoArray(dst, k + 32 * s + 16 * c + p * L);
                     }
                 }

@@ -1,23 +1,20 @@
 package dev.kvasir.core.tensor;
 
-import static dev.kvasir.core.tensor.Kernels.B128;
 import static dev.kvasir.core.tensor.Kernels.FS;
 import static dev.kvasir.core.tensor.Kernels.IS;
 import static dev.kvasir.core.tensor.Kernels.L;
-import static dev.kvasir.core.tensor.Kernels.LE;
 import static dev.kvasir.core.tensor.Kernels.PARTS;
 import static dev.kvasir.core.tensor.Kernels.bcast;
 import static dev.kvasir.core.tensor.Kernels.f16;
 import static dev.kvasir.core.tensor.Kernels.sum;
 import static dev.kvasir.core.tensor.Kernels.toFloat;
-import static dev.kvasir.core.tensor.Kernels.widen;
+import static dev.kvasir.core.tensor.Kernels.widenAt;
 import static dev.kvasir.core.tensor.Kernels.x;
 import static dev.kvasir.core.tensor.Q4_KMatrix.scaleMin;
 
 import java.lang.foreign.MemorySegment;
 
 import dev.kvasir.core.gguf.GgmlType;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -54,10 +51,10 @@ final class Q5_KMatrix extends BlockMatrix {
                 long q = o + 48 + 32 * (s >> 1);
                 int kk = k + 32 * s;
                 for (int c = 0; c < 2; c++) {
-                    ByteVector vl = ByteVector.fromMemorySegment(B128, d, q + 16 * c, LE);
-                    ByteVector vh = ByteVector.fromMemorySegment(B128, d, o + 16 + 16 * c, LE);
+                    long vl = q + 16 * c;
+                    long vh = o + 16 + 16 * c;
                     for (int p = 0; p < PARTS; p++) {
-                        IntVector qi = quants(widen(vl, p), widen(vh, p), shift, s);
+                        IntVector qi = quants(widenAt(d, vl + p * L), widenAt(d, vh + p * L), shift, s);
                         accQ = toFloat(qi.mul(sc)).fma(x(x, kk + 16 * c + p * L), accQ);
                     }
                 }
@@ -90,10 +87,10 @@ final class Q5_KMatrix extends BlockMatrix {
                 int shift = 4 * (s & 1);
                 long q = o + 48 + 32 * (s >> 1);
                 for (int c = 0; c < 2; c++) {
-                    ByteVector vl = ByteVector.fromMemorySegment(B128, d, q + 16 * c, LE);
-                    ByteVector vh = ByteVector.fromMemorySegment(B128, d, o + 16 + 16 * c, LE);
+                    long vl = q + 16 * c;
+                    long vh = o + 16 + 16 * c;
                     for (int p = 0; p < PARTS; p++) {
-                        toFloat(quants(widen(vl, p), widen(vh, p), shift, s)).mul(d1).sub(m1).intoArray(dst, k + 32 * s + 16 * c + p * L);
+                        toFloat(quants(widenAt(d, vl + p * L), widenAt(d, vh + p * L), shift, s)).mul(d1).sub(m1).intoArray(dst, k + 32 * s + 16 * c + p * L);
                     }
                 }
             }
