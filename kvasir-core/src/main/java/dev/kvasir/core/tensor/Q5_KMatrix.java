@@ -1,8 +1,10 @@
 package dev.kvasir.core.tensor;
 
 import static dev.kvasir.core.tensor.Kernels.FS;
+import static dev.kvasir.core.tensor.Kernels.INT_LE;
 import static dev.kvasir.core.tensor.Kernels.IS;
 import static dev.kvasir.core.tensor.Kernels.L;
+import static dev.kvasir.core.tensor.Kernels.LONG_LE;
 import static dev.kvasir.core.tensor.Kernels.PARTS;
 import static dev.kvasir.core.tensor.Kernels.bcast;
 import static dev.kvasir.core.tensor.Kernels.f16;
@@ -40,12 +42,14 @@ final class Q5_KMatrix extends BlockMatrix {
             long o = base + (long) i * BLOCK_BYTES;
             int k = xOffset + i * 256;
             FloatVector accQ = FloatVector.zero(FS), accM = accQ;
+            long lo = d.get(LONG_LE, o + 4);
+            int hi = d.get(INT_LE, o + 12);
             // One sub-block of 32 per step, written inline: a helper taking vectors that C2
             // compiles on its own first can be refused for inlining later ("already compiled
             // into a big method"), and then every vector crossing the call is boxed. The small
             // loops keep the parsed size within C2's inlining budget; C2 unrolls them itself.
             for (int s = 0; s < 8; s++) {
-                int sm = scaleMin(d, o + 4, s);
+                int sm = scaleMin(lo, hi, s);
                 IntVector sc = IntVector.broadcast(IS, sm & 0xFF);
                 int shift = 4 * (s & 1);
                 long q = o + 48 + 32 * (s >> 1);
@@ -80,8 +84,10 @@ final class Q5_KMatrix extends BlockMatrix {
             long o = base + (long) i * BLOCK_BYTES;
             int k = dstOffset + i * 256;
             float dd = f16(d, o), dmin = f16(d, o + 2);
+            long lo = d.get(LONG_LE, o + 4);
+            int hi = d.get(INT_LE, o + 12);
             for (int s = 0; s < 8; s++) {
-                int sm = scaleMin(d, o + 4, s);
+                int sm = scaleMin(lo, hi, s);
                 // (d*sc)*q - dmin*m, each rounded separately: ggml's reference order
                 FloatVector d1 = bcast(dd * (sm & 0xFF)), m1 = bcast(dmin * (sm >>> 8));
                 int shift = 4 * (s & 1);
