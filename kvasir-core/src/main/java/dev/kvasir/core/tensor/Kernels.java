@@ -16,9 +16,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Shared constants and helpers of the weight kernels.
  *
  * <p>All kernels are written against {@link #FS}, the preferred float species, and {@link #L}, its
- * lane count (16 with AVX-512, 8 with AVX2, 4 with NEON). Quantized blocks hold 16 or 32
- * elements per group, so the kernels load 16 quant bytes at a time ({@link #B128}) and widen
- * them in {@link #PARTS} pieces of L ints: with AVX-512 one load becomes exactly one float
+ * lane count (16 with AVX-512, 8 with AVX2, 4 with NEON). Quantized blocks hold groups of 16
+ * or 32 quants, so the kernels walk a group in {@link #PARTS} pieces of L quants, each loaded
+ * and widened to L ints by {@link #widenAt}: with AVX-512 a group of 16 is exactly one float
  * vector and the part loops fold away. Because L is a static final, C2 treats all of this as
  * constants.
  *
@@ -35,9 +35,7 @@ final class Kernels {
     static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, FS.vectorShape());
     /** Short species with L lanes (half the width of FS), for F16/BF16 loads. */
     static final VectorSpecies<Short> SS = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
-    /** 16 bytes: the unit in which quants are loaded. */
-    static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
-    /** L-lane int vectors per 16 loaded bytes. */
+    /** L-lane vectors per 16 quant bytes (1 with AVX-512). */
     static final int PARTS = 16 / L;
 
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
@@ -68,9 +66,24 @@ final class Kernels {
         return Float.float16ToFloat(s.get(SHORT_LE, off));
     }
 
-    /** Sign-extends part {@code part} of 16 loaded bytes to L ints (vpmovsxbd with AVX-512). */
-    static IntVector widen(ByteVector bytes, int part) {
-        return (IntVector) bytes.convertShape(VectorOperators.B2I, IS, part);
+    /** Byte species of L lanes (null with L = 4: there is no 32-bit byte vector). */
+    static final VectorSpecies<Byte> QB = L >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
+    private static final int[] BYTE_SHIFTS = {24, 16, 8, 0};
+
+    /**
+     * The L bytes at {@code off}, sign-extended to L ints: one vpmovsxbd from memory with
+     * AVX-512 (16 bytes) or AVX2 (8 bytes). Loading exactly L bytes per call, rather than
+     * widening part p of a 16-byte vector, keeps every conversion a constant-part intrinsic:
+     * C2 does not intrinsify convertShape with a part that is a loop variable at parse time,
+     * and then boxes every vector of the kernel.
+     */
+    static IntVector widenAt(MemorySegment d, long off) {
+        if (QB != null) {
+            return (IntVector) ByteVector.fromMemorySegment(QB, d, off, LE).convertShape(VectorOperators.B2I, IS, 0);
+        }
+        // 4 lanes (NEON): the 4 bytes as an int, each moved to the top of its lane and shifted back down
+        IntVector v = IntVector.broadcast(IS, d.get(INT_LE, off));
+        return v.lanewise(VectorOperators.LSHL, IntVector.fromArray(IS, BYTE_SHIFTS, 0)).lanewise(VectorOperators.ASHR, 24);
     }
 
     static FloatVector toFloat(IntVector v) {

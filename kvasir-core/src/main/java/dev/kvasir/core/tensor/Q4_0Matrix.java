@@ -1,22 +1,19 @@
 package dev.kvasir.core.tensor;
 
-import static dev.kvasir.core.tensor.Kernels.B128;
 import static dev.kvasir.core.tensor.Kernels.FS;
 import static dev.kvasir.core.tensor.Kernels.L;
-import static dev.kvasir.core.tensor.Kernels.LE;
 import static dev.kvasir.core.tensor.Kernels.PARTS;
 import static dev.kvasir.core.tensor.Kernels.bcast;
 import static dev.kvasir.core.tensor.Kernels.f16;
 import static dev.kvasir.core.tensor.Kernels.sum;
 import static dev.kvasir.core.tensor.Kernels.toFloat;
-import static dev.kvasir.core.tensor.Kernels.widen;
+import static dev.kvasir.core.tensor.Kernels.widenAt;
 import static dev.kvasir.core.tensor.Kernels.x;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
 import dev.kvasir.core.gguf.GgmlType;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -37,8 +34,7 @@ final class Q4_0Matrix extends BlockMatrix {
     // vector: see Q4_1Matrix (a separately compiled helper can be refused for inlining and box).
 
     /** {@code s + (q_lo-8)*x[k..] + (q_hi-8)*x[k+16..]} for the L-lane part p of the 16 quant bytes. */
-    private static FloatVector nibbles(ByteVector q, int p, float[] x, int k, FloatVector s) {
-        IntVector qi = widen(q, p);
+    private static FloatVector nibbles(IntVector qi, int p, float[] x, int k, FloatVector s) {
         s = toFloat(qi.and(0xF).sub(8)).fma(x(x, k + p * L), s);
         return toFloat(qi.lanewise(VectorOperators.LSHR, 4).and(0xF).sub(8)).fma(x(x, k + 16 + p * L), s);
     }
@@ -50,9 +46,8 @@ final class Q4_0Matrix extends BlockMatrix {
         FloatVector acc = FloatVector.zero(FS);
         for (int b = 0; b < blocks; b++) {
             long o = base + (long) b * BLOCK_BYTES;
-            ByteVector q = ByteVector.fromMemorySegment(B128, d, o + 2, LE);
             FloatVector s = FloatVector.zero(FS);
-            for (int p = 0; p < PARTS; p++) s = nibbles(q, p, x, xOffset + b * 32, s);
+            for (int p = 0; p < PARTS; p++) s = nibbles(widenAt(d, o + 2 + p * L), p, x, xOffset + b * 32, s);
             acc = s.fma(bcast(f16(d, o)), acc);
         }
         return sum(acc);
@@ -76,12 +71,10 @@ final class Q4_0Matrix extends BlockMatrix {
         for (int b = 0; b < blocks; b++) {
             long o = base + (long) b * BLOCK_BYTES;
             int k = xOffset + b * 32;
-            ByteVector q0 = ByteVector.fromMemorySegment(B128, d, o + 2, LE);
-            ByteVector q1 = ByteVector.fromMemorySegment(B128, d, o + next + 2, LE);
             FloatVector s0 = FloatVector.zero(FS), s1 = s0;
             for (int p = 0; p < PARTS; p++) {
-                s0 = nibbles(q0, p, x, k, s0);
-                s1 = nibbles(q1, p, x, k, s1);
+                s0 = nibbles(widenAt(d, o + 2 + p * L), p, x, k, s0);
+                s1 = nibbles(widenAt(d, o + next + 2 + p * L), p, x, k, s1);
             }
             a0 = s0.fma(bcast(f16(d, o)), a0);
             a1 = s1.fma(bcast(f16(d, o + next)), a1);
@@ -98,9 +91,8 @@ final class Q4_0Matrix extends BlockMatrix {
             long o = base + (long) b * BLOCK_BYTES;
             int k = dstOffset + b * 32;
             FloatVector dv = bcast(f16(d, o));
-            ByteVector q = ByteVector.fromMemorySegment(B128, d, o + 2, LE);
             for (int p = 0; p < PARTS; p++) {
-                IntVector qi = widen(q, p);
+                IntVector qi = widenAt(d, o + 2 + p * L);
                 toFloat(qi.and(0xF).sub(8)).mul(dv).intoArray(dst, k + p * L);
                 toFloat(qi.lanewise(VectorOperators.LSHR, 4).and(0xF).sub(8)).mul(dv).intoArray(dst, k + 16 + p * L);
             }

@@ -1,22 +1,19 @@
 package dev.kvasir.core.tensor;
 
-import static dev.kvasir.core.tensor.Kernels.B128;
 import static dev.kvasir.core.tensor.Kernels.FS;
 import static dev.kvasir.core.tensor.Kernels.L;
-import static dev.kvasir.core.tensor.Kernels.LE;
 import static dev.kvasir.core.tensor.Kernels.PARTS;
 import static dev.kvasir.core.tensor.Kernels.bcast;
 import static dev.kvasir.core.tensor.Kernels.f16;
 import static dev.kvasir.core.tensor.Kernels.sum;
 import static dev.kvasir.core.tensor.Kernels.toFloat;
-import static dev.kvasir.core.tensor.Kernels.widen;
+import static dev.kvasir.core.tensor.Kernels.widenAt;
 import static dev.kvasir.core.tensor.Kernels.x;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
 import dev.kvasir.core.gguf.GgmlType;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -44,8 +41,7 @@ final class Q4_1Matrix extends BlockMatrix {
     // with narrower vectors where the part loops grow) and then boxes every vector it returns.
 
     /** {@code s + q_lo*x[k..] + q_hi*x[k+16..]} for the L-lane part p of a block's 16 quant bytes. */
-    private static FloatVector nibbles(ByteVector q, int p, float[] x, int k, FloatVector s) {
-        IntVector qi = widen(q, p);
+    private static FloatVector nibbles(IntVector qi, int p, float[] x, int k, FloatVector s) {
         s = toFloat(qi.and(0xF)).fma(x(x, k + p * L), s);
         return toFloat(qi.lanewise(VectorOperators.LSHR, 4).and(0xF)).fma(x(x, k + 16 + p * L), s);
     }
@@ -66,9 +62,8 @@ final class Q4_1Matrix extends BlockMatrix {
         for (int b = 0; b < blocks; b++) {
             long o = base + (long) b * BLOCK_BYTES;
             int k = xOffset + b * 32;
-            ByteVector q = ByteVector.fromMemorySegment(B128, d, o + 4, LE);
             FloatVector s = FloatVector.zero(FS);
-            for (int p = 0; p < PARTS; p++) s = nibbles(q, p, x, k, s);
+            for (int p = 0; p < PARTS; p++) s = nibbles(widenAt(d, o + 4 + p * L), p, x, k, s);
             acc = s.fma(bcast(f16(d, o)), acc);
             accM = xsum(x, k).fma(bcast(f16(d, o + 2)), accM);
         }
@@ -103,12 +98,10 @@ final class Q4_1Matrix extends BlockMatrix {
             long o = base + (long) b * BLOCK_BYTES;
             int k = xOffset + b * 32;
             float xsb = xs[b];
-            ByteVector q0 = ByteVector.fromMemorySegment(B128, d, o + 4, LE);
-            ByteVector q1 = ByteVector.fromMemorySegment(B128, d, o + next + 4, LE);
             FloatVector s0 = FloatVector.zero(FS), s1 = s0;
             for (int p = 0; p < PARTS; p++) {
-                s0 = nibbles(q0, p, x, k, s0);
-                s1 = nibbles(q1, p, x, k, s1);
+                s0 = nibbles(widenAt(d, o + 4 + p * L), p, x, k, s0);
+                s1 = nibbles(widenAt(d, o + next + 4 + p * L), p, x, k, s1);
             }
             a0 = s0.fma(bcast(f16(d, o)), a0);
             m0 = Math.fma(f16(d, o + 2), xsb, m0);
@@ -126,9 +119,8 @@ final class Q4_1Matrix extends BlockMatrix {
         float m0 = 0f;
         for (int b = 0; b < blocks; b++) {
             long o = base + (long) b * BLOCK_BYTES;
-            ByteVector q = ByteVector.fromMemorySegment(B128, d, o + 4, LE);
             FloatVector s = FloatVector.zero(FS);
-            for (int p = 0; p < PARTS; p++) s = nibbles(q, p, x, xOffset + b * 32, s);
+            for (int p = 0; p < PARTS; p++) s = nibbles(widenAt(d, o + 4 + p * L), p, x, xOffset + b * 32, s);
             a0 = s.fma(bcast(f16(d, o)), a0);
             m0 = Math.fma(f16(d, o + 2), xs[b], m0);
         }
@@ -144,9 +136,8 @@ final class Q4_1Matrix extends BlockMatrix {
             int k = dstOffset + b * 32;
             FloatVector dv = bcast(f16(d, o));
             FloatVector mv = bcast(f16(d, o + 2));
-            ByteVector q = ByteVector.fromMemorySegment(B128, d, o + 4, LE);
             for (int p = 0; p < PARTS; p++) {
-                IntVector qi = widen(q, p);
+                IntVector qi = widenAt(d, o + 4 + p * L);
                 // mul then add, not fma: bit-identical to ggml's reference dequantization
                 toFloat(qi.and(0xF)).mul(dv).add(mv).intoArray(dst, k + p * L);
                 toFloat(qi.lanewise(VectorOperators.LSHR, 4).and(0xF)).mul(dv).add(mv).intoArray(dst, k + 16 + p * L);

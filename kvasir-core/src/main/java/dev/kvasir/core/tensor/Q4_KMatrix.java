@@ -1,23 +1,22 @@
 package dev.kvasir.core.tensor;
 
-import static dev.kvasir.core.tensor.Kernels.B128;
 import static dev.kvasir.core.tensor.Kernels.FS;
+import static dev.kvasir.core.tensor.Kernels.INT_LE;
 import static dev.kvasir.core.tensor.Kernels.IS;
 import static dev.kvasir.core.tensor.Kernels.L;
-import static dev.kvasir.core.tensor.Kernels.LE;
+import static dev.kvasir.core.tensor.Kernels.LONG_LE;
 import static dev.kvasir.core.tensor.Kernels.PARTS;
 import static dev.kvasir.core.tensor.Kernels.bcast;
 import static dev.kvasir.core.tensor.Kernels.f16;
 import static dev.kvasir.core.tensor.Kernels.sum;
 import static dev.kvasir.core.tensor.Kernels.toFloat;
-import static dev.kvasir.core.tensor.Kernels.widen;
+import static dev.kvasir.core.tensor.Kernels.widenAt;
 import static dev.kvasir.core.tensor.Kernels.x;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.util.Objects;
 
 import dev.kvasir.core.gguf.GgmlType;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -39,20 +38,61 @@ final class Q4_KMatrix extends BlockMatrix {
     }
 
     /**
-     * ggml's get_scale_min_k4: scale (low 8 bits) and min (next 8 bits) of sub-block j from the
-     * 12 packed bytes at {@code sc}.
+     * ggml's get_scale_min_k4: scale (low 8 bits) and min (next 8 bits) of sub-block j, from the
+     * 12 packed bytes read as {@code lo} (bytes 0-7) and {@code hi} (bytes 8-11): two loads per
+     * super-block instead of byte loads per sub-block.
      */
-    static int scaleMin(MemorySegment d, long sc, int j) {
+    static int scaleMin(long lo, int hi, int j) {
         if (j < 4) {
-            return (u8(d, sc + j) & 63) | (u8(d, sc + j + 4) & 63) << 8;
+            return (int) (lo >>> (8 * j)) & 63 | ((int) (lo >>> (8 * j + 32)) & 63) << 8;
         }
-        int s = (u8(d, sc + j + 4) & 0xF) | ((u8(d, sc + j - 4) >> 6) << 4);
-        int m = (u8(d, sc + j + 4) >> 4) | ((u8(d, sc + j) >> 6) << 4);
+        int b = hi >>> (8 * (j - 4)); // byte j+4
+        int s = (b & 0xF) | (((int) (lo >>> (8 * (j - 4))) & 0xC0) >> 2);
+        int m = ((b >>> 4) & 0xF) | (((int) (lo >>> (8 * j)) & 0xC0) >> 2);
         return s | m << 8;
     }
 
-    static int u8(MemorySegment d, long off) {
-        return d.get(ValueLayout.JAVA_BYTE, off) & 0xFF;
+    @Override
+    public void matvec(float[] x, int xOffset, float[] out, int outOffset, int rowFrom, int rowTo) {
+        Objects.checkFromToIndex(rowFrom, rowTo, rows);
+        Objects.checkFromIndexSize(xOffset, cols, x.length);
+        Objects.checkFromIndexSize(outOffset, rowTo - rowFrom, out.length);
+        // sums of x per sub-block of 32, once per call: the min term becomes one scalar FMA per sub-block
+        float[] xs = FloatGemm.scratch().aux(blocks * 8);
+        for (int i = 0; i < blocks * 8; i++) xs[i] = sum(xsum32(x, xOffset + 32 * i));
+        for (int r = rowFrom; r < rowTo; r++) out[outOffset + r - rowFrom] = dotWithSums(r, x, xOffset, xs);
+    }
+
+    private float dotWithSums(int row, float[] x, int xOffset, float[] xs) {
+        MemorySegment d = data;
+        long base = rowOffset(row);
+        FloatVector total = FloatVector.zero(FS);
+        float mins = 0f;
+        for (int i = 0; i < blocks; i++) {
+            long o = base + (long) i * BLOCK_BYTES;
+            int k = xOffset + i * 256;
+            long lo = d.get(LONG_LE, o + 4);
+            int hi = d.get(INT_LE, o + 12);
+            FloatVector accQ = FloatVector.zero(FS);
+            float accM = 0f;
+            for (int s = 0; s < 8; s++) {
+                int sm = scaleMin(lo, hi, s);
+                IntVector sc = IntVector.broadcast(IS, sm & 0xFF);
+                int shift = 4 * (s & 1);
+                long q = o + 16 + 32 * (s >> 1);
+                int kk = k + 32 * s;
+                for (int c = 0; c < 2; c++) {
+                    for (int p = 0; p < PARTS; p++) {
+                        IntVector qi = widenAt(d, q + 16 * c + p * L).lanewise(VectorOperators.LSHR, shift).and(0xF);
+                        accQ = toFloat(qi.mul(sc)).fma(x(x, kk + 16 * c + p * L), accQ);
+                    }
+                }
+                accM = Math.fma(sm >>> 8, xs[8 * i + s], accM);
+            }
+            total = accQ.fma(bcast(f16(d, o)), total);
+            mins = Math.fma(f16(d, o + 2), accM, mins);
+        }
+        return sum(total) - mins;
     }
 
     @Override
@@ -64,17 +104,19 @@ final class Q4_KMatrix extends BlockMatrix {
             long o = base + (long) i * BLOCK_BYTES;
             int k = xOffset + i * 256;
             FloatVector accQ = FloatVector.zero(FS), accM = accQ;
+            long lo = d.get(LONG_LE, o + 4);
+            int hi = d.get(INT_LE, o + 12);
             // one sub-block of 32 per step, written inline: see Q5_KMatrix.dot
             for (int s = 0; s < 8; s++) {
-                int sm = scaleMin(d, o + 4, s);
+                int sm = scaleMin(lo, hi, s);
                 IntVector sc = IntVector.broadcast(IS, sm & 0xFF);
                 int shift = 4 * (s & 1);
                 long q = o + 16 + 32 * (s >> 1);
                 int kk = k + 32 * s;
                 for (int c = 0; c < 2; c++) {
-                    ByteVector v = ByteVector.fromMemorySegment(B128, d, q + 16 * c, LE);
+                    long v = q + 16 * c;
                     for (int p = 0; p < PARTS; p++) {
-                        IntVector qi = widen(v, p).lanewise(VectorOperators.LSHR, shift).and(0xF);
+                        IntVector qi = widenAt(d, v + p * L).lanewise(VectorOperators.LSHR, shift).and(0xF);
                         accQ = toFloat(qi.mul(sc)).fma(x(x, kk + 16 * c + p * L), accQ);
                     }
                 }
@@ -101,16 +143,18 @@ final class Q4_KMatrix extends BlockMatrix {
             long o = base + (long) i * BLOCK_BYTES;
             int k = dstOffset + i * 256;
             float dd = f16(d, o), dmin = f16(d, o + 2);
+            long lo = d.get(LONG_LE, o + 4);
+            int hi = d.get(INT_LE, o + 12);
             for (int s = 0; s < 8; s++) {
-                int sm = scaleMin(d, o + 4, s);
+                int sm = scaleMin(lo, hi, s);
                 // (d*sc)*q - dmin*m, each rounded separately: ggml's reference order
                 FloatVector d1 = bcast(dd * (sm & 0xFF)), m1 = bcast(dmin * (sm >>> 8));
                 int shift = 4 * (s & 1);
                 long q = o + 16 + 32 * (s >> 1);
                 for (int c = 0; c < 2; c++) {
-                    ByteVector v = ByteVector.fromMemorySegment(B128, d, q + 16 * c, LE);
+                    long v = q + 16 * c;
                     for (int p = 0; p < PARTS; p++) {
-                        IntVector qi = widen(v, p).lanewise(VectorOperators.LSHR, shift).and(0xF);
+                        IntVector qi = widenAt(d, v + p * L).lanewise(VectorOperators.LSHR, shift).and(0xF);
                         toFloat(qi).mul(d1).sub(m1).intoArray(dst, k + 32 * s + 16 * c + p * L);
                     }
                 }

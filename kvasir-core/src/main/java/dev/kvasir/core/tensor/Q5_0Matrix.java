@@ -1,23 +1,20 @@
 package dev.kvasir.core.tensor;
 
-import static dev.kvasir.core.tensor.Kernels.B128;
 import static dev.kvasir.core.tensor.Kernels.FS;
 import static dev.kvasir.core.tensor.Kernels.INT_LE;
 import static dev.kvasir.core.tensor.Kernels.IS;
 import static dev.kvasir.core.tensor.Kernels.L;
-import static dev.kvasir.core.tensor.Kernels.LE;
 import static dev.kvasir.core.tensor.Kernels.PARTS;
 import static dev.kvasir.core.tensor.Kernels.bcast;
 import static dev.kvasir.core.tensor.Kernels.f16;
 import static dev.kvasir.core.tensor.Kernels.sum;
 import static dev.kvasir.core.tensor.Kernels.toFloat;
-import static dev.kvasir.core.tensor.Kernels.widen;
+import static dev.kvasir.core.tensor.Kernels.widenAt;
 import static dev.kvasir.core.tensor.Kernels.x;
 
 import java.lang.foreign.MemorySegment;
 
 import dev.kvasir.core.gguf.GgmlType;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -51,11 +48,11 @@ final class Q5_0Matrix extends BlockMatrix {
             long o = base + (long) b * BLOCK_BYTES;
             int k = xOffset + b * 32;
             // written out, not a vector-returning helper: see Q4_1Matrix
-            ByteVector q = ByteVector.fromMemorySegment(B128, d, o + 6, LE);
+            long q = o + 6;
             IntVector qh = IntVector.broadcast(IS, d.get(INT_LE, o + 2));
             FloatVector s = FloatVector.zero(FS);
             for (int p = 0; p < PARTS; p++) {
-                IntVector qi = widen(q, p);
+                IntVector qi = widenAt(d, q + p * L);
                 s = toFloat(quant(qi, qh, shifts[p], false).sub(16)).fma(x(x, k + p * L), s);
                 s = toFloat(quant(qi, qh, shifts[PARTS + p], true).sub(16)).fma(x(x, k + 16 + p * L), s);
             }
@@ -73,10 +70,10 @@ final class Q5_0Matrix extends BlockMatrix {
             long o = base + (long) b * BLOCK_BYTES;
             int k = dstOffset + b * 32;
             FloatVector dv = bcast(f16(d, o));
-            ByteVector q = ByteVector.fromMemorySegment(B128, d, o + 6, LE);
+            long q = o + 6;
             IntVector qh = IntVector.broadcast(IS, d.get(INT_LE, o + 2));
             for (int p = 0; p < PARTS; p++) {
-                IntVector qi = widen(q, p);
+                IntVector qi = widenAt(d, q + p * L);
                 toFloat(quant(qi, qh, shifts[p], false).sub(16)).mul(dv).intoArray(dst, k + p * L);
                 toFloat(quant(qi, qh, shifts[PARTS + p], true).sub(16)).mul(dv).intoArray(dst, k + 16 + p * L);
             }

@@ -1,23 +1,20 @@
 package dev.kvasir.core.tensor;
 
-import static dev.kvasir.core.tensor.Kernels.B128;
 import static dev.kvasir.core.tensor.Kernels.FS;
 import static dev.kvasir.core.tensor.Kernels.INT_LE;
 import static dev.kvasir.core.tensor.Kernels.IS;
 import static dev.kvasir.core.tensor.Kernels.L;
-import static dev.kvasir.core.tensor.Kernels.LE;
 import static dev.kvasir.core.tensor.Kernels.PARTS;
 import static dev.kvasir.core.tensor.Kernels.bcast;
 import static dev.kvasir.core.tensor.Kernels.f16;
 import static dev.kvasir.core.tensor.Kernels.sum;
 import static dev.kvasir.core.tensor.Kernels.toFloat;
-import static dev.kvasir.core.tensor.Kernels.widen;
+import static dev.kvasir.core.tensor.Kernels.widenAt;
 import static dev.kvasir.core.tensor.Kernels.x;
 
 import java.lang.foreign.MemorySegment;
 
 import dev.kvasir.core.gguf.GgmlType;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 
@@ -41,11 +38,11 @@ final class Q5_1Matrix extends BlockMatrix {
         for (int b = 0; b < blocks; b++) {
             long o = base + (long) b * BLOCK_BYTES;
             int k = xOffset + b * 32;
-            ByteVector q = ByteVector.fromMemorySegment(B128, d, o + 8, LE);
+            long q = o + 8;
             IntVector qh = IntVector.broadcast(IS, d.get(INT_LE, o + 4));
             FloatVector s = FloatVector.zero(FS), xs = s;
             for (int p = 0; p < PARTS; p++) {
-                IntVector qi = widen(q, p);
+                IntVector qi = widenAt(d, q + p * L);
                 FloatVector xl = x(x, k + p * L), xh = x(x, k + 16 + p * L);
                 s = toFloat(Q5_0Matrix.quant(qi, qh, shifts[p], false)).fma(xl, s);
                 s = toFloat(Q5_0Matrix.quant(qi, qh, shifts[PARTS + p], true)).fma(xh, s);
@@ -67,10 +64,10 @@ final class Q5_1Matrix extends BlockMatrix {
             int k = dstOffset + b * 32;
             FloatVector dv = bcast(f16(d, o));
             FloatVector mv = bcast(f16(d, o + 2));
-            ByteVector q = ByteVector.fromMemorySegment(B128, d, o + 8, LE);
+            long q = o + 8;
             IntVector qh = IntVector.broadcast(IS, d.get(INT_LE, o + 4));
             for (int p = 0; p < PARTS; p++) {
-                IntVector qi = widen(q, p);
+                IntVector qi = widenAt(d, q + p * L);
                 toFloat(Q5_0Matrix.quant(qi, qh, shifts[p], false)).mul(dv).add(mv).intoArray(dst, k + p * L);
                 toFloat(Q5_0Matrix.quant(qi, qh, shifts[PARTS + p], true)).mul(dv).add(mv).intoArray(dst, k + 16 + p * L);
             }

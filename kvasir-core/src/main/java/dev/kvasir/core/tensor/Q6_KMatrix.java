@@ -1,23 +1,20 @@
 package dev.kvasir.core.tensor;
 
-import static dev.kvasir.core.tensor.Kernels.B128;
 import static dev.kvasir.core.tensor.Kernels.FS;
 import static dev.kvasir.core.tensor.Kernels.IS;
 import static dev.kvasir.core.tensor.Kernels.L;
-import static dev.kvasir.core.tensor.Kernels.LE;
 import static dev.kvasir.core.tensor.Kernels.PARTS;
 import static dev.kvasir.core.tensor.Kernels.bcast;
 import static dev.kvasir.core.tensor.Kernels.f16;
 import static dev.kvasir.core.tensor.Kernels.sum;
 import static dev.kvasir.core.tensor.Kernels.toFloat;
-import static dev.kvasir.core.tensor.Kernels.widen;
+import static dev.kvasir.core.tensor.Kernels.widenAt;
 import static dev.kvasir.core.tensor.Kernels.x;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 import dev.kvasir.core.gguf.GgmlType;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -61,15 +58,15 @@ final class Q6_KMatrix extends BlockMatrix {
             for (int n = 0; n < 2; n++) {
                 for (int c = 0; c < 2; c++) {
                     long ql = o + 64 * n + 16 * c;
-                    ByteVector va = ByteVector.fromMemorySegment(B128, d, ql, LE);
-                    ByteVector vb = ByteVector.fromMemorySegment(B128, d, ql + 32, LE);
-                    ByteVector vh = ByteVector.fromMemorySegment(B128, d, o + 128 + 32 * n + 16 * c, LE);
+                    long va = ql;
+                    long vb = ql + 32;
+                    long vh = o + 128 + 32 * n + 16 * c;
                     long sc = o + 192 + 8 * n + c;
                     for (int p = 0; p < PARTS; p++) {
                         // widened once for the 4 groups; qh pre-shifted so that each group's two
                         // bits land at 4-5 with a single right shift
-                        IntVector a = widen(va, p), b = widen(vb, p);
-                        IntVector h4 = widen(vh, p).lanewise(VectorOperators.LSHL, 4);
+                        IntVector a = widenAt(d, va + p * L), b = widenAt(d, vb + p * L);
+                        IntVector h4 = widenAt(d, vh + p * L).lanewise(VectorOperators.LSHL, 4);
                         int kp = k + 128 * n + 16 * c + p * L;
                         for (int j = 0; j < 4; j += 2) {
                             // quarter j from ql[l], quarter j+1 from ql[l+32], into separate chains;
@@ -118,11 +115,11 @@ final class Q6_KMatrix extends BlockMatrix {
                 int kk = k + 128 * n + 32 * j + 16 * c;
                 // (d*scale)*q: ggml's reference rounding
                 FloatVector s = bcast(dd * scale(d, o + 192 + 8 * n + 2 * j + c));
-                ByteVector vl = ByteVector.fromMemorySegment(B128, d, ql, LE);
-                ByteVector vh = ByteVector.fromMemorySegment(B128, d, qh, LE);
+                long vl = ql;
+                long vh = qh;
                 for (int p = 0; p < PARTS; p++) {
-                    IntVector h4 = widen(vh, p).lanewise(VectorOperators.LSHL, 4);
-                    toFloat(quants(widen(vl, p), h4, 4 * (j >> 1), 2 * j)).mul(s).intoArray(dst, kk + p * L);
+                    IntVector h4 = widenAt(d, vh + p * L).lanewise(VectorOperators.LSHL, 4);
+                    toFloat(quants(widenAt(d, vl + p * L), h4, 4 * (j >> 1), 2 * j)).mul(s).intoArray(dst, kk + p * L);
                 }
             }
         }

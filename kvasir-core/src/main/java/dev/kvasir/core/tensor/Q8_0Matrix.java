@@ -1,23 +1,21 @@
 package dev.kvasir.core.tensor;
 
-import static dev.kvasir.core.tensor.Kernels.B128;
 import static dev.kvasir.core.tensor.Kernels.FS;
 import static dev.kvasir.core.tensor.Kernels.L;
-import static dev.kvasir.core.tensor.Kernels.LE;
 import static dev.kvasir.core.tensor.Kernels.PARTS;
 import static dev.kvasir.core.tensor.Kernels.bcast;
 import static dev.kvasir.core.tensor.Kernels.f16;
 import static dev.kvasir.core.tensor.Kernels.sum;
 import static dev.kvasir.core.tensor.Kernels.toFloat;
-import static dev.kvasir.core.tensor.Kernels.widen;
+import static dev.kvasir.core.tensor.Kernels.widenAt;
 import static dev.kvasir.core.tensor.Kernels.x;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
 import dev.kvasir.core.gguf.GgmlType;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 
 /**
  * Q8_0: blocks of 32 weights {@code {f16 d; i8 qs[32]}}, {@code w = qs[j] * d}.
@@ -33,9 +31,9 @@ final class Q8_0Matrix extends BlockMatrix {
     // The block arithmetic is written out in each loop rather than in a helper returning a
     // vector: see Q4_1Matrix (a separately compiled helper can be refused for inlining and box).
 
-    /** {@code s + q[16c + lanes of part p] * x[...]}. */
-    private static FloatVector part(ByteVector q, int p, float[] x, int k, FloatVector s) {
-        return toFloat(widen(q, p)).fma(x(x, k + p * L), s);
+    /** {@code s + q * x[k + p*L ..]} for the L quants q of part p. */
+    private static FloatVector part(IntVector q, int p, float[] x, int k, FloatVector s) {
+        return toFloat(q).fma(x(x, k + p * L), s);
     }
 
     @Override
@@ -48,10 +46,10 @@ final class Q8_0Matrix extends BlockMatrix {
         for (int b = 0; b < blocks; b++) {
             long o = base + (long) b * BLOCK_BYTES;
             int k = xOffset + b * 32;
-            ByteVector q0 = ByteVector.fromMemorySegment(B128, d, o + 2, LE);
-            ByteVector q1 = ByteVector.fromMemorySegment(B128, d, o + 18, LE);
             FloatVector s = FloatVector.zero(FS);
-            for (int p = 0; p < PARTS; p++) s = part(q1, p, x, k + 16, part(q0, p, x, k, s));
+            for (int p = 0; p < PARTS; p++) {
+                s = part(widenAt(d, o + 18 + p * L), p, x, k + 16, part(widenAt(d, o + 2 + p * L), p, x, k, s));
+            }
             acc = s.fma(bcast(f16(d, o)), acc);
         }
         return sum(acc);
@@ -79,14 +77,10 @@ final class Q8_0Matrix extends BlockMatrix {
         for (int b = 0; b < blocks; b++) {
             long o = base + (long) b * BLOCK_BYTES;
             int k = xOffset + b * 32;
-            ByteVector q0 = ByteVector.fromMemorySegment(B128, d, o + 2, LE);
-            ByteVector q1 = ByteVector.fromMemorySegment(B128, d, o + 18, LE);
-            ByteVector r0 = ByteVector.fromMemorySegment(B128, d, o + next + 2, LE);
-            ByteVector r1 = ByteVector.fromMemorySegment(B128, d, o + next + 18, LE);
             FloatVector s = FloatVector.zero(FS), t = s;
             for (int p = 0; p < PARTS; p++) {
-                s = part(q1, p, x, k + 16, part(q0, p, x, k, s));
-                t = part(r1, p, x, k + 16, part(r0, p, x, k, t));
+                s = part(widenAt(d, o + 18 + p * L), p, x, k + 16, part(widenAt(d, o + 2 + p * L), p, x, k, s));
+                t = part(widenAt(d, o + next + 18 + p * L), p, x, k + 16, part(widenAt(d, o + next + 2 + p * L), p, x, k, t));
             }
             a0 = s.fma(bcast(f16(d, o)), a0);
             a1 = t.fma(bcast(f16(d, o + next)), a1);
@@ -103,11 +97,9 @@ final class Q8_0Matrix extends BlockMatrix {
             long o = base + (long) b * BLOCK_BYTES;
             int k = dstOffset + b * 32;
             FloatVector dv = bcast(f16(d, o));
-            ByteVector q0 = ByteVector.fromMemorySegment(B128, d, o + 2, LE);
-            ByteVector q1 = ByteVector.fromMemorySegment(B128, d, o + 18, LE);
             for (int p = 0; p < PARTS; p++) {
-                toFloat(widen(q0, p)).mul(dv).intoArray(dst, k + p * L);
-                toFloat(widen(q1, p)).mul(dv).intoArray(dst, k + 16 + p * L);
+                toFloat(widenAt(d, o + 2 + p * L)).mul(dv).intoArray(dst, k + p * L);
+                toFloat(widenAt(d, o + 18 + p * L)).mul(dv).intoArray(dst, k + 16 + p * L);
             }
         }
     }

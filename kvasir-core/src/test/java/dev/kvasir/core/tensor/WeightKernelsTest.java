@@ -168,6 +168,18 @@ class WeightKernelsTest {
     }
 
     @Test
+    void matmulRejectsShortArrays() {
+        Fixture f = fixture(GgmlType.Q4_1, 8, 64, 2, false);
+        assertThatThrownBy(() -> f.m.matmul(new float[64 * 5 - 1], 5, new float[40], 8, 0, 8))
+                .isInstanceOf(IndexOutOfBoundsException.class).hasMessageContaining("xs");
+        assertThatThrownBy(() -> f.m.matmul(new float[64 * 5], 5, new float[39], 8, 0, 8))
+                .isInstanceOf(IndexOutOfBoundsException.class).hasMessageContaining("out");
+        assertThatThrownBy(() -> f.m.matmul(new float[64 * 5], 5, new float[40], 8, 0, 9))
+                .isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> f.m.dot(0, new float[63], 0)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
+    @Test
     void rejectsColsNotAMultipleOfTheBlockSize() {
         assertThatThrownBy(() -> WeightMatrices.of(GgmlType.Q4_1, MemorySegment.ofArray(new byte[40]), 1, 48))
                 .isInstanceOf(IllegalArgumentException.class)
