@@ -124,17 +124,21 @@ def fmt_ts(row):
 def best_of_runs(runs):
     """runs: [(path, rows)]. Per (test, depth), keeps the row with the highest mean t/s and notes the
     means of all runs, so a reader sees how much the machine disturbed the others."""
-    best, all_means = {}, {}
+    best, all_means, all_samples = {}, {}, {}
     for path, rows in runs:
         for r in rows:
             key = (r["test"], r["depth"])
             all_means.setdefault(key, []).append(round(r["tokens_per_second"], 3))
+            all_samples.setdefault(key, []).extend(r.get("samples_ts") or [])
             if key not in best or r["tokens_per_second"] > best[key]["tokens_per_second"]:
                 best[key] = dict(r, source=path)
     out = []
     for key, r in best.items():
         if len(all_means[key]) > 1:
             r["means_of_all_runs"] = all_means[key]
+            if all_samples[key]:  # max and median over every repetition of every run
+                r.update(sample_stats(all_samples[key]))
+                r["samples_all_runs"] = all_samples[key]
         out.append(r)
     return out
 
@@ -168,6 +172,17 @@ def markdown(rows, header_lines):
     for r in rows:
         ratio = "n/a" if r["ratio_kvasir_over_llamacpp"] is None else f"{r['ratio_kvasir_over_llamacpp']:.2f}x"
         lines.append(f"| {r['test']} | {r['depth']} | {fmt_ts(r['llamacpp'])} | {fmt_ts(r['kvasir'])} | {ratio} |")
+    if any((r["llamacpp"] or {}).get("max") or (r["kvasir"] or {}).get("max") for r in rows):
+        # Per-repetition samples exist: on a shared machine the best repetition is the closest to idle speed.
+        lines += ["", "Best single repetition (max t/s) and median over all repetitions of all runs, where samples exist:", "",
+                  "| test | depth | llama.cpp max | llama.cpp median | Kvasir max | Kvasir median |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        for r in rows:
+            cells = []
+            for eng in ("llamacpp", "kvasir"):
+                e = r[eng] or {}
+                cells += [f"{e['max']:.2f}" if e.get("max") else "n/a", f"{e['median']:.2f}" if e.get("median") else "n/a"]
+            lines.append(f"| {r['test']} | {r['depth']} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
