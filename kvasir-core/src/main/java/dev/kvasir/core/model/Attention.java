@@ -30,18 +30,7 @@ final class Attention {
         } else {
             for (int j = 0; j < n; j++) p[j] = keys.dot(j, q, qOff) * scale;
         }
-        float[] mass = head.massOrNull();
-        if (mass != null) {
-            for (int j = 0; j < n; j++) p[j] += (float) Math.log(mass[j]);
-        }
-        softmax(p, n);
-        VectorStore values = head.values();
-        if (values instanceof VectorStore.F32 v32 && hd % L == 0) {
-            weightedSumF32(v32.array(), hd, n, p, out, outOff);
-        } else {
-            java.util.Arrays.fill(out, outOff, outOff + hd, 0f);
-            for (int j = 0; j < n; j++) values.addScaled(j, p[j], out, outOff);
-        }
+        normaliseAndMix(head, n, p, out, outOff);
     }
 
     /**
@@ -94,6 +83,15 @@ final class Attention {
             for (; d < hd; d++) acc0 = FloatVector.fromArray(S, kt, base + d * L).fma(FloatVector.broadcast(S, q[qOff + d]), acc0);
             acc0.add(acc1).mul(scale).intoArray(p, kb * L);
         }
+        normaliseAndMix(head, n, p, out, outOff);
+    }
+
+    /**
+     * From logits {@code p[0..n)} to the output: adds log(mass) for merged slots, softmax (left
+     * in {@code p}), then {@code out = Σ_j p_j v_j}.
+     */
+    private static void normaliseAndMix(HeadCache head, int n, float[] p, float[] out, int outOff) {
+        int hd = head.headDim();
         float[] mass = head.massOrNull();
         if (mass != null) {
             for (int j = 0; j < n; j++) p[j] += (float) Math.log(mass[j]);
