@@ -33,7 +33,7 @@ abstract sealed class BlockMatrix implements WeightMatrix
                     + type.blockSize());
         }
         this.type = type;
-        this.data = data;
+        this.data = canonical(data);
         this.rows = rows;
         this.cols = cols;
         this.blocks = cols / type.blockSize();
@@ -43,6 +43,19 @@ abstract sealed class BlockMatrix implements WeightMatrix
             throw new IllegalArgumentException(type + " matrix " + rows + "x" + cols + ": data is " + data.byteSize()
                     + " bytes, expected rows*rowBytes = " + rows + "*" + rowBytes + " = " + expected);
         }
+    }
+
+    /**
+     * An off-heap segment as the JDK's plain native segment class, same address, size and scope
+     * (so the same liveness checks). Every memory access in the kernels dispatches on the
+     * segment's class; mapped and allocated segments are different classes, and a JVM that
+     * sees both (a mapped model plus any natively allocated tensor) compiles polymorphic,
+     * measured 2-3x slower, kernels. Heap segments are kept as they are.
+     */
+    private static MemorySegment canonical(MemorySegment data) {
+        if (!data.isNative()) return data;
+        MemorySegment s = data.reinterpret(data.byteSize());
+        return data.isReadOnly() ? s.asReadOnly() : s;
     }
 
     @Override public final GgmlType type() { return type; }

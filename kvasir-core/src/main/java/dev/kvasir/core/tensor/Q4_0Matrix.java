@@ -30,8 +30,7 @@ final class Q4_0Matrix extends BlockMatrix {
         super(GgmlType.Q4_0, data, rows, cols);
     }
 
-    // The block arithmetic is written out in each loop rather than in a helper returning a
-    // vector: see Q4_1Matrix (a separately compiled helper can be refused for inlining and box).
+    // Loads and part loops stay in the kernels' loops, helpers are tiny: see Q4_1Matrix.
 
     /** {@code s + (q_lo-8)*x[k..] + (q_hi-8)*x[k+16..]} for the L-lane part p of the 16 quant bytes. */
     private static FloatVector nibbles(IntVector qi, int p, float[] x, int k, FloatVector s) {

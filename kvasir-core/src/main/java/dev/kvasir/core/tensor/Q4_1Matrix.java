@@ -35,10 +35,10 @@ final class Q4_1Matrix extends BlockMatrix {
         super(GgmlType.Q4_1, data, rows, cols);
     }
 
-    // The block arithmetic is written out in each loop rather than in a helper returning a
-    // vector: if C2 compiles such a helper on its own first (it is hot long before the loops
-    // are), it may later refuse to inline it ("already compiled into a big method", likelier
-    // with narrower vectors where the part loops grow) and then boxes every vector it returns.
+    // Loads and part loops stay in the kernels' loops; helpers taking or returning vectors are
+    // kept tiny and of fixed size whatever L. A larger one that C2 compiles on its own first
+    // (it is hot long before the loops are) may later be refused for inlining ("already
+    // compiled into a big method"), and then every vector crossing the call is boxed.
 
     /** {@code s + q_lo*x[k..] + q_hi*x[k+16..]} for the L-lane part p of a block's 16 quant bytes. */
     private static FloatVector nibbles(IntVector qi, int p, float[] x, int k, FloatVector s) {

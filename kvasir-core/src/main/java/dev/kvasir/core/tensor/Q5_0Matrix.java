@@ -47,7 +47,7 @@ final class Q5_0Matrix extends BlockMatrix {
         for (int b = 0; b < blocks; b++) {
             long o = base + (long) b * BLOCK_BYTES;
             int k = xOffset + b * 32;
-            // written out, not a vector-returning helper: see Q4_1Matrix
+            // loads in the loop, not in a vector-returning helper: see Q4_1Matrix
             long q = o + 6;
             IntVector qh = IntVector.broadcast(IS, d.get(INT_LE, o + 2));
             FloatVector s = FloatVector.zero(FS);

@@ -28,8 +28,7 @@ final class Q8_0Matrix extends BlockMatrix {
         super(GgmlType.Q8_0, data, rows, cols);
     }
 
-    // The block arithmetic is written out in each loop rather than in a helper returning a
-    // vector: see Q4_1Matrix (a separately compiled helper can be refused for inlining and box).
+    // Loads and part loops stay in the kernels' loops, helpers are tiny: see Q4_1Matrix.
 
     /** {@code s + q * x[k + p*L ..]} for the L quants q of part p. */
     private static FloatVector part(IntVector q, int p, float[] x, int k, FloatVector s) {
