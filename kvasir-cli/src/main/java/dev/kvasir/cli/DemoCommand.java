@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"The main job in one command: a needle-in-a-haystack test at 2k and 4k tokens and three depths, "
-                + "with the full KV cache and with KVMerger, DynamicKV, H2O and SnapKV keeping 35 % of it.",
+                + "with the full KV cache and with KVMerger, DynamicKV, H2O and SnapKV keeping 35 %% of it.",
                 "Prints the comparison table and where the heatmaps and the HTML report are. A few minutes on two cores; "
                         + "re-running with the same --out reuses what is done."})
 final class DemoCommand implements Callable<Integer> {

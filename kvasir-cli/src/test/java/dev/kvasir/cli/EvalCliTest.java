@@ -58,6 +58,19 @@ class EvalCliTest {
     }
 
     @Test
+    void helpListsTheEvaluationCommandsWithoutFormatWarnings() {
+        CliTest.Run r = CliTest.run("--help");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("demo").contains("eval").contains("report");
+        assertThat(r.err()).doesNotContain("Could not format");
+        for (String cmd : new String[] {"demo", "eval", "report"}) {
+            CliTest.Run h = CliTest.run(cmd, "--help");
+            assertThat(h.exit()).as(cmd).isZero();
+            assertThat(h.err()).as(cmd).doesNotContain("Could not format");
+        }
+    }
+
+    @Test
     void badEvalOptionsGetClearErrors(@TempDir Path tmp) {
         CliTest.Run task = CliTest.run("eval", "--model", TestResources.stories260k().toString(), "--task", "nope", "--out", tmp.toString());
         assertThat(task.exit()).isEqualTo(2);

@@ -104,8 +104,11 @@ public final class EvalRunner {
         return rowsWritten - before;
     }
 
-    private void runSample(String task, PromptBuilder prompts, EvalSample sample, List<SharedPrefill.Planned> pending, ResultsLog log) throws IOException {
+    private void runSample(String task, PromptBuilder prompts, EvalSample sample, List<SharedPrefill.Planned> pending, ResultsLog log)
+            throws IOException {
         if (settings.rowLimit() > 0) pending = pending.subList(0, Math.min(pending.size(), settings.rowLimit() - rowsWritten));
+        // fresh presses: a press carries per-sequence decode state, and no sample should see another's
+        pending = pending.stream().map(p -> new SharedPrefill.Planned(p.configuration(), p.configuration().method().newPress())).toList();
         PromptBuilder.Prompt prompt = prompts.build(sample);
         if (prompt.truncated()) progress.note(sample.id() + ": middle-truncated to " + prompt.totalTokens() + " prompt tokens");
         List<String> stops = Boolean.TRUE.equals(sample.meta(EvalSample.STOP_AT_NEWLINE, Boolean.FALSE)) ? List.of("\n") : List.of();
