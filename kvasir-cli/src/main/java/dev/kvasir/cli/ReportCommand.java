@@ -1,0 +1,23 @@
+package dev.kvasir.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = "Writes the report of a results directory (its *.jsonl files) into it: report.md, headline.md, "
+                + "summary.csv, summary.json, report.html and figures/*.png.")
+final class ReportCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "DIR", description = "Directory written by kvasir eval (all shards' files together).")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isDirectory(dir)) throw new IllegalArgumentException(dir + ": no such directory");
+        EvalSession.report(dir, System.out);
+        return 0;
+    }
+}
