@@ -225,7 +225,7 @@ public final class Generator implements AutoCloseable {
                 finish = "length";
                 break;
             }
-            llama.forward(new int[] {next}, 0, 1, cache, state, par, null, false);
+            llama.forward(history, historyLength - 1, 1, cache, state, par, null, false); // the token just appended
             steps++;
             if (decodePress != null) decodePress.afterDecodeStep(cache, state::lastAttentionRows);
         }

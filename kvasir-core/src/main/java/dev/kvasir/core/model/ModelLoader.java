@@ -3,10 +3,8 @@ package dev.kvasir.core.model;
 import dev.kvasir.core.ModelFormatException;
 import dev.kvasir.core.gguf.GgmlType;
 import dev.kvasir.core.gguf.GgufFile;
-import dev.kvasir.core.gguf.GgufTensorInfo;
 import dev.kvasir.core.hf.HfConfig;
 import dev.kvasir.core.hf.SafetensorsFile;
-import dev.kvasir.core.hf.SafetensorsTensor;
 import dev.kvasir.core.json.Json;
 import dev.kvasir.core.tensor.WeightMatrices;
 import dev.kvasir.core.tensor.WeightMatrix;
@@ -38,6 +36,7 @@ final class ModelLoader {
     private static Model loadGguf(Path path) {
         GgufFile f = GgufFile.open(path);
         try {
+            Tensors w = tensors(f);
             String arch = f.architecture();
             if (!ARCHITECTURES.contains(arch)) {
                 throw new ModelFormatException(path, "general.architecture", -1,
@@ -49,16 +48,15 @@ final class ModelLoader {
             int kvHeads = (int) f.getLong(p + "attention.head_count_kv", heads);
             int headDim = (int) f.getLong(p + "attention.key_length", dim / heads);
             int layers = (int) f.getLong(p + "block_count");
-            GgufTensorInfo embd = tensor(f, "token_embd.weight");
-            int vocab = embd.rows();
+            int vocab = (int) w.require("token_embd.weight").rows();
             boolean qwen = arch.startsWith("qwen");
             RopeType ropeType = qwen ? RopeType.NEOX : RopeType.INTERLEAVED;
             int ropeDim = (int) f.getLong(p + "rope.dimension_count", headDim);
-            boolean hasBias = f.tensor("blk.0.attn_q.bias").isPresent();
-            boolean qkNorm = f.tensor("blk.0.attn_q_norm.weight").isPresent();
-            boolean tied = f.tensor("output.weight").isEmpty();
+            boolean hasBias = w.find("blk.0.attn_q.bias").isPresent();
+            boolean qkNorm = w.find("blk.0.attn_q_norm.weight").isPresent();
+            boolean tied = w.find("output.weight").isEmpty();
             ModelConfig.Llama3RopeScaling scaling = null;
-            Optional<GgufTensorInfo> freqs = f.tensor("rope_freqs.weight");
+            boolean hasFreqs = w.find("rope_freqs.weight").isPresent();
             ModelConfig config = new ModelConfig(arch, dim, (int) f.getLong(p + "feed_forward_length"), layers, heads, kvHeads,
                     headDim, vocab, (int) f.getLong(p + "context_length", 2048),
                     f.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f), f.getFloat(p + "rope.freq_base", 10000f),
@@ -66,25 +64,25 @@ final class ModelLoader {
             LayerWeights[] lw = new LayerWeights[layers];
             for (int l = 0; l < layers; l++) {
                 String b = "blk." + l + ".";
-                lw[l] = new LayerWeights(vector(f, b + "attn_norm.weight", dim),
-                        matrix(f, b + "attn_q.weight", heads * headDim, dim),
-                        matrix(f, b + "attn_k.weight", kvHeads * headDim, dim),
-                        matrix(f, b + "attn_v.weight", kvHeads * headDim, dim),
-                        matrix(f, b + "attn_output.weight", dim, heads * headDim),
-                        hasBias ? vector(f, b + "attn_q.bias", heads * headDim) : null,
-                        hasBias ? vector(f, b + "attn_k.bias", kvHeads * headDim) : null,
-                        hasBias ? vector(f, b + "attn_v.bias", kvHeads * headDim) : null,
-                        qkNorm ? vector(f, b + "attn_q_norm.weight", headDim) : null,
-                        qkNorm ? vector(f, b + "attn_k_norm.weight", headDim) : null,
-                        vector(f, b + "ffn_norm.weight", dim),
-                        matrix(f, b + "ffn_gate.weight", config.hiddenDim(), dim),
-                        matrix(f, b + "ffn_down.weight", dim, config.hiddenDim()),
-                        matrix(f, b + "ffn_up.weight", config.hiddenDim(), dim));
+                lw[l] = new LayerWeights(vector(w, b + "attn_norm.weight", dim),
+                        matrix(w, b + "attn_q.weight", heads * headDim, dim),
+                        matrix(w, b + "attn_k.weight", kvHeads * headDim, dim),
+                        matrix(w, b + "attn_v.weight", kvHeads * headDim, dim),
+                        matrix(w, b + "attn_output.weight", dim, heads * headDim),
+                        hasBias ? vector(w, b + "attn_q.bias", heads * headDim) : null,
+                        hasBias ? vector(w, b + "attn_k.bias", kvHeads * headDim) : null,
+                        hasBias ? vector(w, b + "attn_v.bias", kvHeads * headDim) : null,
+                        qkNorm ? vector(w, b + "attn_q_norm.weight", headDim) : null,
+                        qkNorm ? vector(w, b + "attn_k_norm.weight", headDim) : null,
+                        vector(w, b + "ffn_norm.weight", dim),
+                        matrix(w, b + "ffn_gate.weight", config.hiddenDim(), dim),
+                        matrix(w, b + "ffn_down.weight", dim, config.hiddenDim()),
+                        matrix(w, b + "ffn_up.weight", config.hiddenDim(), dim));
             }
-            WeightMatrix embedding = matrix(f, "token_embd.weight", vocab, dim);
-            WeightMatrix output = tied ? embedding : matrix(f, "output.weight", vocab, dim);
-            float[] ropeFactors = freqs.isPresent() ? vector(f, "rope_freqs.weight", ropeDim / 2) : null;
-            ModelWeights weights = new ModelWeights(embedding, lw, vector(f, "output_norm.weight", dim), output, ropeFactors);
+            WeightMatrix embedding = matrix(w, "token_embd.weight", vocab, dim);
+            WeightMatrix output = tied ? embedding : matrix(w, "output.weight", vocab, dim);
+            float[] ropeFactors = hasFreqs ? vector(w, "rope_freqs.weight", ropeDim / 2) : null;
+            ModelWeights weights = new ModelWeights(embedding, lw, vector(w, "output_norm.weight", dim), output, ropeFactors);
             Tokenizer tokenizer = Tokenizers.fromGgufMetadata(f.metadata(), path);
             String template = f.findString("tokenizer.chat_template").orElse(null);
             String name = f.findString("general.name").orElse(path.getFileName().toString());
@@ -93,29 +91,6 @@ final class ModelLoader {
             f.close();
             throw e;
         }
-    }
-
-    private static GgufTensorInfo tensor(GgufFile f, String name) {
-        return f.tensor(name).orElseThrow(() -> new ModelFormatException(f.path(), name, -1, "tensor is missing"));
-    }
-
-    private static WeightMatrix matrix(GgufFile f, String name, int rows, int cols) {
-        GgufTensorInfo t = tensor(f, name);
-        f.requireSupported(t);
-        if (t.rows() != rows || t.cols() != cols) {
-            throw new ModelFormatException(f.path(), name, t.offset(), "shape is " + t.rows() + "x" + t.cols()
-                    + " (rows x cols) but the model configuration needs " + rows + "x" + cols);
-        }
-        return WeightMatrices.of(t.type(), f.tensorData(t), rows, cols);
-    }
-
-    private static float[] vector(GgufFile f, String name, int n) {
-        GgufTensorInfo t = tensor(f, name);
-        f.requireSupported(t);
-        if (t.elements() != n) {
-            throw new ModelFormatException(f.path(), name, t.offset(), "has " + t.elements() + " elements, expected " + n);
-        }
-        return toFloats(t.type(), f.tensorData(t), n);
     }
 
     static float[] toFloats(GgmlType type, MemorySegment seg, int n) {
@@ -139,6 +114,7 @@ final class ModelLoader {
         HfConfig hc = HfConfig.read(configPath);
         SafetensorsFile st = SafetensorsFile.open(weightsPath);
         try {
+            Tensors w = tensors(st);
             String arch = hc.modelType();
             if (!ARCHITECTURES.contains(arch)) {
                 throw new ModelFormatException(configPath, "model_type", -1,
@@ -146,11 +122,11 @@ final class ModelLoader {
             }
             int dim = hc.hiddenSize(), heads = hc.numAttentionHeads(), kvHeads = hc.numKeyValueHeads();
             int headDim = hc.headDim() > 0 ? hc.headDim() : dim / heads;
-            boolean qkNorm = st.tensor("model.layers.0.self_attn.q_norm.weight").isPresent();
-            boolean bias = st.tensor("model.layers.0.self_attn.q_proj.bias").isPresent();
+            boolean qkNorm = w.find("model.layers.0.self_attn.q_norm.weight").isPresent();
+            boolean bias = w.find("model.layers.0.self_attn.q_proj.bias").isPresent();
             // Tied checkpoints store the shared matrix once, as either name.
-            boolean hasEmbed = st.tensor("model.embed_tokens.weight").isPresent();
-            boolean hasHead = st.tensor("lm_head.weight").isPresent();
+            boolean hasEmbed = w.find("model.embed_tokens.weight").isPresent();
+            boolean hasHead = w.find("lm_head.weight").isPresent();
             boolean tied = !(hasEmbed && hasHead);
             ModelConfig.Llama3RopeScaling scaling = llama3Scaling(hc.ropeScaling(), configPath);
             ModelConfig config = new ModelConfig(arch, dim, hc.intermediateSize(), hc.numHiddenLayers(), heads, kvHeads, headDim,
@@ -161,24 +137,24 @@ final class ModelLoader {
                 String b = "model.layers." + l + ".";
                 String a = b + "self_attn.";
                 String m = b + "mlp.";
-                lw[l] = new LayerWeights(vector(st, b + "input_layernorm.weight", dim),
-                        matrix(st, a + "q_proj.weight", heads * headDim, dim),
-                        matrix(st, a + "k_proj.weight", kvHeads * headDim, dim),
-                        matrix(st, a + "v_proj.weight", kvHeads * headDim, dim),
-                        matrix(st, a + "o_proj.weight", dim, heads * headDim),
-                        bias ? vector(st, a + "q_proj.bias", heads * headDim) : null,
-                        bias ? vector(st, a + "k_proj.bias", kvHeads * headDim) : null,
-                        bias ? vector(st, a + "v_proj.bias", kvHeads * headDim) : null,
-                        qkNorm ? vector(st, a + "q_norm.weight", headDim) : null,
-                        qkNorm ? vector(st, a + "k_norm.weight", headDim) : null,
-                        vector(st, b + "post_attention_layernorm.weight", dim),
-                        matrix(st, m + "gate_proj.weight", config.hiddenDim(), dim),
-                        matrix(st, m + "down_proj.weight", dim, config.hiddenDim()),
-                        matrix(st, m + "up_proj.weight", config.hiddenDim(), dim));
+                lw[l] = new LayerWeights(vector(w, b + "input_layernorm.weight", dim),
+                        matrix(w, a + "q_proj.weight", heads * headDim, dim),
+                        matrix(w, a + "k_proj.weight", kvHeads * headDim, dim),
+                        matrix(w, a + "v_proj.weight", kvHeads * headDim, dim),
+                        matrix(w, a + "o_proj.weight", dim, heads * headDim),
+                        bias ? vector(w, a + "q_proj.bias", heads * headDim) : null,
+                        bias ? vector(w, a + "k_proj.bias", kvHeads * headDim) : null,
+                        bias ? vector(w, a + "v_proj.bias", kvHeads * headDim) : null,
+                        qkNorm ? vector(w, a + "q_norm.weight", headDim) : null,
+                        qkNorm ? vector(w, a + "k_norm.weight", headDim) : null,
+                        vector(w, b + "post_attention_layernorm.weight", dim),
+                        matrix(w, m + "gate_proj.weight", config.hiddenDim(), dim),
+                        matrix(w, m + "down_proj.weight", dim, config.hiddenDim()),
+                        matrix(w, m + "up_proj.weight", config.hiddenDim(), dim));
             }
-            WeightMatrix embedding = matrix(st, hasEmbed ? "model.embed_tokens.weight" : "lm_head.weight", config.vocabularySize(), dim);
-            WeightMatrix output = tied ? embedding : matrix(st, "lm_head.weight", config.vocabularySize(), dim);
-            ModelWeights weights = new ModelWeights(embedding, lw, vector(st, "model.norm.weight", dim), output, null);
+            WeightMatrix embedding = matrix(w, hasEmbed ? "model.embed_tokens.weight" : "lm_head.weight", config.vocabularySize(), dim);
+            WeightMatrix output = tied ? embedding : matrix(w, "lm_head.weight", config.vocabularySize(), dim);
+            ModelWeights weights = new ModelWeights(embedding, lw, vector(w, "model.norm.weight", dim), output, null);
             Tokenizer tokenizer = Tokenizers.fromHuggingFaceJson(tokenizerPath);
             String template = readChatTemplate(dir);
             return new Model(dir.getFileName().toString(), dir, config, weights, tokenizer, template, st);
@@ -212,26 +188,64 @@ final class ModelLoader {
         }
     }
 
-    private static SafetensorsTensor tensor(SafetensorsFile f, String name) {
-        return f.tensor(name).orElseThrow(() -> new ModelFormatException(f.path(), name, -1, "tensor is missing"));
+    /**
+     * One tensor of either format, located and checked: what {@link #matrix} and {@link #vector}
+     * need, so both loaders share the shape checks and their error messages.
+     */
+    private record Located(GgmlType type, long rows, long cols, long elements, long offset, MemorySegment data) {}
+
+    /** Looks a tensor up by name in one model file (GGUF or safetensors). */
+    private interface Tensors {
+        Path path();
+
+        /** The tensor, checked to be of a supported type, or empty when the file has none of that name. */
+        Optional<Located> find(String name);
+
+        default Located require(String name) {
+            return find(name).orElseThrow(() -> new ModelFormatException(path(), name, -1, "tensor is missing"));
+        }
     }
 
-    private static WeightMatrix matrix(SafetensorsFile f, String name, int rows, int cols) {
-        SafetensorsTensor t = tensor(f, name);
-        f.requireSupported(t);
+    private static Tensors tensors(GgufFile f) {
+        return new Tensors() {
+            @Override public Path path() { return f.path(); }
+
+            @Override public Optional<Located> find(String name) {
+                return f.tensor(name).map(t -> {
+                    f.requireSupported(t);
+                    return new Located(t.type(), t.rows(), t.cols(), t.elements(), t.offset(), f.tensorData(t));
+                });
+            }
+        };
+    }
+
+    private static Tensors tensors(SafetensorsFile f) {
+        return new Tensors() {
+            @Override public Path path() { return f.path(); }
+
+            @Override public Optional<Located> find(String name) {
+                return f.tensor(name).map(t -> {
+                    f.requireSupported(t);
+                    return new Located(t.ggmlType(), t.rows(), t.cols(), t.elements(), t.offset(), f.data(t));
+                });
+            }
+        };
+    }
+
+    private static WeightMatrix matrix(Tensors f, String name, int rows, int cols) {
+        Located t = f.require(name);
         if (t.rows() != rows || t.cols() != cols) {
             throw new ModelFormatException(f.path(), name, t.offset(), "shape is " + t.rows() + "x" + t.cols()
-                    + " but the configuration needs " + rows + "x" + cols);
+                    + " (rows x cols) but the model configuration needs " + rows + "x" + cols);
         }
-        return WeightMatrices.of(t.ggmlType(), f.data(t), rows, cols);
+        return WeightMatrices.of(t.type(), t.data(), rows, cols);
     }
 
-    private static float[] vector(SafetensorsFile f, String name, int n) {
-        SafetensorsTensor t = tensor(f, name);
-        f.requireSupported(t);
-        long elements = 1;
-        for (long d : t.shape()) elements *= d;
-        if (elements != n) throw new ModelFormatException(f.path(), name, t.offset(), "has " + elements + " elements, expected " + n);
-        return toFloats(t.ggmlType(), f.data(t), n);
+    private static float[] vector(Tensors f, String name, int n) {
+        Located t = f.require(name);
+        if (t.elements() != n) {
+            throw new ModelFormatException(f.path(), name, t.offset(), "has " + t.elements() + " elements, expected " + n);
+        }
+        return toFloats(t.type(), t.data(), n);
     }
 }
