@@ -1,6 +1,7 @@
 package dev.kvasir.core.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 import dev.kvasir.core.gguf.GgmlType;
 
@@ -68,6 +69,37 @@ abstract sealed class BlockMatrix implements WeightMatrix
 
     final long rowOffset(int row) {
         return row * rowBytes;
+    }
+
+    /**
+     * How far ahead of the rows it multiplies a matvec kernel touches the weights, in bytes.
+     * Java has no prefetch instruction, and the hardware prefetchers stop at every 4 KiB page
+     * of the memory-mapped file (no huge pages for file mappings): measured on SmolLM2's 30 MB
+     * Q8_0 output head, one thread streaming it from DRAM, the plain kernel reaches 6 GB/s, the
+     * same kernel reading one byte per iteration this far ahead 20 GB/s, as fast as when the
+     * matrix sits in cache (512 to 8192 all do; 0 gives 15 GB/s).
+     */
+    static final long TOUCH_DISTANCE = 1024;
+    /** Written only if the impossible happens: keeps C2 from removing the touching loads as dead. */
+    @SuppressWarnings("unused")
+    private static int touchSink;
+
+    /**
+     * Where a kernel reading {@code span} bytes from {@code base} touches ahead: the
+     * {@code span} bytes from the returned offset are inside the matrix.
+     */
+    final long touchStart(long base, long span) {
+        return Math.max(0, Math.min(base + TOUCH_DISTANCE, data.byteSize() - span));
+    }
+
+    /** One byte of the weights, for the kernels' touch-ahead loads. */
+    static int touch(MemorySegment d, long offset) {
+        return d.get(ValueLayout.JAVA_BYTE, offset);
+    }
+
+    /** Consumes the sum of the touched bytes so that the loads stay (the branch is never taken). */
+    static void keep(int touched) {
+        if (touched == Integer.MIN_VALUE) touchSink = touched;
     }
 
     @Override

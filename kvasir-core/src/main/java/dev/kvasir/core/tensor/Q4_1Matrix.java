@@ -94,8 +94,11 @@ final class Q4_1Matrix extends BlockMatrix {
         long base = rowOffset(r), next = rowBytes;
         FloatVector a0 = FloatVector.zero(FS), a1 = a0;
         float m0 = 0f, m1 = 0f;
+        long ahead = touchStart(base, 2 * next);
+        int touched = 0;
         for (int b = 0; b < blocks; b++) {
             long o = base + (long) b * BLOCK_BYTES;
+            touched += touch(d, ahead + 2L * b * BLOCK_BYTES);
             int k = xOffset + b * 32;
             float xsb = xs[b];
             FloatVector s0 = FloatVector.zero(FS), s1 = s0;
@@ -108,6 +111,7 @@ final class Q4_1Matrix extends BlockMatrix {
             a1 = s1.fma(bcast(f16(d, o + next)), a1);
             m1 = Math.fma(f16(d, o + next + 2), xsb, m1);
         }
+        keep(touched);
         out[i] = sum(a0) + m0;
         out[i + 1] = sum(a1) + m1;
     }

@@ -60,7 +60,7 @@ public final class KernelBench {
                 System.out.printf(Locale.ROOT, "%-24s %-5s rows %6d cols %5d%n", n, t.type(), t.rows(), t.cols());
             }
             try (Parallel p1 = new Parallel(1); Parallel p2 = new Parallel(2)) {
-                // -Dbench.threads=1 to measure one thread only (-Dbench.sections=real,synthetic,model, -Dbench.types=Q4_1,...)
+                // -Dbench.threads=1 to measure one thread only (-Dbench.sections=real,synthetic,stream,model, -Dbench.types=Q4_1,...)
                 Parallel[] pars = System.getProperty("bench.threads", "1,2").equals("1") ? new Parallel[] {p1} : new Parallel[] {p1, p2};
                 String sections = System.getProperty("bench.sections", "real,synthetic,model");
                 String types = System.getProperty("bench.types", "");
@@ -84,6 +84,16 @@ public final class KernelBench {
                     String n = "synthetic 1536x" + cols;
                     for (Parallel p : pars) benchOne(n, m, p, 1, seconds);
                     for (Parallel p : pars) benchOne(n, m, p, 128, seconds);
+                }
+                }
+                if (sections.contains("stream")) {
+                // larger than the last-level cache: decode streams every weight from DRAM, as here
+                System.out.println("\n== synthetic 32768x2048 matrices of each type, larger than the caches (matvec) ==");
+                for (GgmlType type : new GgmlType[] {GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0,
+                        GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
+                    if (!types.isEmpty() && !Arrays.asList(types.split(",")).contains(type.name())) continue;
+                    WeightMatrix m = synthetic(type, 32768, 2048);
+                    for (Parallel p : pars) benchOne("synthetic 32768x2048", m, p, 1, seconds);
                 }
                 }
                 if (sections.contains("model")) {
