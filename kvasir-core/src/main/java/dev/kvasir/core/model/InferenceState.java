@@ -10,6 +10,8 @@ public final class InferenceState {
     final float[] ropeCos, ropeSin;
     /** Slots each KV head held before the current chunk. */
     final int[] bases;
+    /** Slots each KV head attends over in a single-token step. */
+    final int[] slotCounts;
     /** Per KV head, its keys in transposed blocks for the current prefill chunk (grown as needed). */
     final float[][] keysT;
     final float[] keyTmp;
@@ -37,6 +39,7 @@ public final class InferenceState {
         ropeSin = new float[maxBatch * c.ropeDim() / 2];
         logits = new float[c.vocabularySize()];
         bases = new int[c.kvHeads()];
+        slotCounts = new int[c.kvHeads()];
         keysT = new float[c.kvHeads()][];
         keyTmp = new float[c.headDim()];
         probs = ThreadLocal.withInitial(() -> new float[1024]);
@@ -73,6 +76,22 @@ public final class InferenceState {
             lastRows[layer][head] = row;
         }
         return row;
+    }
+
+    private int[] decodeUnitStarts = new int[0];
+    private float[] decodePartials = new float[0];
+
+    /** {@link GroupedDecodeAttention}'s first chunk index per KV head (n entries, first one 0). */
+    int[] decodeUnitStarts(int n) {
+        if (decodeUnitStarts.length < n) decodeUnitStarts = new int[n];
+        decodeUnitStarts[0] = 0;
+        return decodeUnitStarts;
+    }
+
+    /** {@link GroupedDecodeAttention}'s per-chunk softmax statistics and partial outputs. */
+    float[] decodePartials(int n) {
+        if (decodePartials.length < n) decodePartials = new float[n + (n >> 1)];
+        return decodePartials;
     }
 
     float[] probsScratch(int n) {

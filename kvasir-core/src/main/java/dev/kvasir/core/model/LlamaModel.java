@@ -129,9 +129,10 @@ public final class LlamaModel {
     }
 
     /**
-     * Attention of the batch's queries over the cache. Token b sees slots [0, base+b]. Work is
-     * split by (token, query head); while recording statistics it is split by query head only so
-     * that each head's accumulators have a single writer.
+     * Attention of the batch's queries over the cache. Token b sees slots [0, base+b]. Prefill
+     * work is split by (token, query head), and the recorder's accumulators are per thread part;
+     * a single new token goes through {@link GroupedDecodeAttention}, or, when a decode-time
+     * press needs its attention rows, through the per-head kernel that keeps them.
      */
     private void attention(int layer, HeadCache[] heads, int[] bases, int batch, int queryBase, InferenceState st, Parallel par,
                            AttentionRecorder recorder) {
@@ -171,13 +172,10 @@ public final class LlamaModel {
                 }
             });
         } else {
-            par.forRange(batch * nh, (from, to) -> {
-                float[] p = st.probsScratch(scratch);
-                for (int item = from; item < to; item++) {
-                    int b = item / nh, h = item % nh;
-                    Attention.attend(heads[h / g], bases[h / g] + b + 1, st.q, b * qDim + h * hd, attnScale, p, st.att, b * qDim + h * hd);
-                }
-            });
+            // one new token (the only case left): grouped by KV head, in chunks of slots
+            int[] n = st.slotCounts;
+            for (int h = 0; h < c.kvHeads(); h++) n[h] = bases[h] + 1;
+            GroupedDecodeAttention.attend(heads, n, g, st.q, attnScale, st.att, st, par);
         }
     }
 
