@@ -16,7 +16,9 @@ final class PressOptions {
             + "knorm, random, kvmerger, dynamickv, dynamickv-merge (default: none, the full cache).")
     String press;
 
-    @ArgGroup(exclusive = true)
+    // a heading gives the group its own section of the help; without one, picocli lists a
+    // mixin's group options twice among the command's options
+    @ArgGroup(exclusive = true, heading = "KV budget (one of):%n")
     BudgetGroup budget;
 
     static final class BudgetGroup {
