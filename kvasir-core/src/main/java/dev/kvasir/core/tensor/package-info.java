@@ -16,5 +16,12 @@
  * one K-quant sub-block per iteration); conversions from bytes with a constant part (one L-byte
  * load per part). {@code KernelBench} in the tests reports any allocation per call, which is
  * how a broken rule shows.
+ *
+ * <p>Decode streams every weight from memory once per token, and Java has no prefetch
+ * instruction: the Q8_0, Q4_0 and Q4_1 matvec kernels read one byte per iteration about 1 KiB
+ * ahead of the rows they multiply ({@code BlockMatrix.touchStart}), so that each new 4 KiB page
+ * of the mapped file is on its way before the kernel reaches it (1.6-2.4x on matrices larger
+ * than the caches, {@code -Dbench.sections=stream}). The K-quant and Q5 kernels are bound by
+ * their arithmetic and do not gain from it.
  */
 package dev.kvasir.core.tensor;
