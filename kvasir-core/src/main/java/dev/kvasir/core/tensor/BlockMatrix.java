@@ -77,7 +77,15 @@ abstract sealed class BlockMatrix implements WeightMatrix
      * of the memory-mapped file (no huge pages for file mappings): measured on SmolLM2's 30 MB
      * Q8_0 output head, one thread streaming it from DRAM, the plain kernel reaches 6 GB/s, the
      * same kernel reading one byte per iteration this far ahead 20 GB/s, as fast as when the
-     * matrix sits in cache (512 to 8192 all do; 0 gives 15 GB/s).
+     * matrix sits in cache (512 to 8192 all do; 0 gives 15 GB/s). One touch per pair of rows
+     * instead, or a burst of touches before each pair, measured no gain or less.
+     *
+     * <p>Only the Q8_0 and Q4_1 two-row kernels touch (the default model's types). Their
+     * {@code dot2} stays above C2's inlining size for hot calls (FreqInlineSize, 325 bytecodes), so
+     * it is always compiled on its own with every vector helper inlined. Q4_0's smaller
+     * {@code dot2} with a touch was sometimes inlined into {@code matvec}, which then ran out of
+     * inlining budget and boxed vectors ({@code KernelAllocationTest} caught it in CI); the
+     * K-quant and Q5 kernels are bound by their arithmetic and gained nothing.
      */
     static final long TOUCH_DISTANCE = 1024;
     /** Written only if the impossible happens: keeps C2 from removing the touching loads as dead. */

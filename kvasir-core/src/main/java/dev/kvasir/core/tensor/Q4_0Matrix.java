@@ -67,11 +67,8 @@ final class Q4_0Matrix extends BlockMatrix {
         MemorySegment d = data;
         long base = rowOffset(r), next = rowBytes;
         FloatVector a0 = FloatVector.zero(FS), a1 = a0;
-        long ahead = touchStart(base, 2 * next);
-        int touched = 0;
         for (int b = 0; b < blocks; b++) {
             long o = base + (long) b * BLOCK_BYTES;
-            touched += touch(d, ahead + 2L * b * BLOCK_BYTES);
             int k = xOffset + b * 32;
             FloatVector s0 = FloatVector.zero(FS), s1 = s0;
             for (int p = 0; p < PARTS; p++) {
@@ -81,7 +78,6 @@ final class Q4_0Matrix extends BlockMatrix {
             a0 = s0.fma(bcast(f16(d, o)), a0);
             a1 = s1.fma(bcast(f16(d, o + next)), a1);
         }
-        keep(touched);
         out[i] = sum(a0);
         out[i + 1] = sum(a1);
     }
