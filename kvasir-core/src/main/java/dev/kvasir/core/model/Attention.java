@@ -26,7 +26,7 @@ final class Attention {
         int hd = head.headDim();
         VectorStore keys = head.keys();
         if (keys instanceof VectorStore.F32 k32) {
-            scoresF32(k32.array(), hd, n, q, qOff, scale, p);
+            scoresF32(k32.array(), hd, 0, n, q, qOff, scale, p, 0);
         } else {
             for (int j = 0; j < n; j++) p[j] = keys.dot(j, q, qOff) * scale;
         }
@@ -99,7 +99,7 @@ final class Attention {
         softmax(p, n);
         VectorStore values = head.values();
         if (values instanceof VectorStore.F32 v32 && hd % L == 0) {
-            weightedSumF32(v32.array(), hd, n, p, out, outOff);
+            weightedSumF32(v32.array(), hd, 0, n, p, 0, out, outOff);
         } else {
             java.util.Arrays.fill(out, outOff, outOff + hd, 0f);
             for (int j = 0; j < n; j++) values.addScaled(j, p[j], out, outOff);
@@ -109,23 +109,24 @@ final class Attention {
     /** Block length of {@link #transposeKeys}: one vector of slots. */
     static int blockLength() { return L; }
 
-    private static void scoresF32(float[] k, int hd, int n, float[] q, int qOff, float scale, float[] p) {
+    /** {@code p[po+j] = scale * k_{from+j}·q} for j in [0, n), keys of {@code hd} floats in slot order. */
+    static void scoresF32(float[] k, int hd, int from, int n, float[] q, int qOff, float scale, float[] p, int po) {
         if (hd == 4 * L) {
             FloatVector q0 = FloatVector.fromArray(S, q, qOff), q1 = FloatVector.fromArray(S, q, qOff + L),
                     q2 = FloatVector.fromArray(S, q, qOff + 2 * L), q3 = FloatVector.fromArray(S, q, qOff + 3 * L);
             for (int j = 0; j < n; j++) {
-                int b = j * hd;
+                int b = (from + j) * hd;
                 FloatVector acc = FloatVector.fromArray(S, k, b).mul(q0)
                         .add(FloatVector.fromArray(S, k, b + L).mul(q1))
                         .add(FloatVector.fromArray(S, k, b + 2 * L).mul(q2))
                         .add(FloatVector.fromArray(S, k, b + 3 * L).mul(q3));
-                p[j] = acc.reduceLanes(VectorOperators.ADD) * scale;
+                p[po + j] = acc.reduceLanes(VectorOperators.ADD) * scale;
             }
             return;
         }
         int bound = S.loopBound(hd);
         for (int j = 0; j < n; j++) {
-            int b = j * hd;
+            int b = (from + j) * hd;
             int i = 0;
             float s = 0f;
             if (bound > 0) {
@@ -134,7 +135,7 @@ final class Attention {
                 s = acc.reduceLanes(VectorOperators.ADD);
             }
             for (; i < hd; i++) s += k[b + i] * q[qOff + i];
-            p[j] = s * scale;
+            p[po + j] = s * scale;
         }
     }
 
@@ -167,8 +168,11 @@ final class Attention {
         for (; i < n; i++) p[i] *= inv;
     }
 
-    /** out = Σ_j p_j v_j, keeping up to four accumulator vectors in registers per pass. */
-    private static void weightedSumF32(float[] v, int hd, int n, float[] p, float[] out, int outOff) {
+    /**
+     * {@code out[outOff..+hd) = Σ_j p[po+j] v_{from+j}} for j in [0, n), keeping up to four
+     * accumulator vectors in registers per pass.
+     */
+    static void weightedSumF32(float[] v, int hd, int from, int n, float[] p, int po, float[] out, int outOff) {
         for (int c = 0; c < hd; c += 4 * L) {
             int lanes = Math.min(4 * L, hd - c);
             if (lanes == 4 * L) {
@@ -177,9 +181,9 @@ final class Attention {
                 FloatVector b0 = FloatVector.zero(S), b1 = FloatVector.zero(S), b2 = FloatVector.zero(S), b3 = FloatVector.zero(S);
                 int j = 0;
                 for (; j + 1 < n; j += 2) {
-                    FloatVector pj = FloatVector.broadcast(S, p[j]);
-                    FloatVector pk = FloatVector.broadcast(S, p[j + 1]);
-                    int b = j * hd + c, bk = b + hd;
+                    FloatVector pj = FloatVector.broadcast(S, p[po + j]);
+                    FloatVector pk = FloatVector.broadcast(S, p[po + j + 1]);
+                    int b = (from + j) * hd + c, bk = b + hd;
                     a0 = FloatVector.fromArray(S, v, b).fma(pj, a0);
                     a1 = FloatVector.fromArray(S, v, b + L).fma(pj, a1);
                     a2 = FloatVector.fromArray(S, v, b + 2 * L).fma(pj, a2);
@@ -190,8 +194,8 @@ final class Attention {
                     b3 = FloatVector.fromArray(S, v, bk + 3 * L).fma(pk, b3);
                 }
                 if (j < n) {
-                    FloatVector pj = FloatVector.broadcast(S, p[j]);
-                    int b = j * hd + c;
+                    FloatVector pj = FloatVector.broadcast(S, p[po + j]);
+                    int b = (from + j) * hd + c;
                     a0 = FloatVector.fromArray(S, v, b).fma(pj, a0);
                     a1 = FloatVector.fromArray(S, v, b + L).fma(pj, a1);
                     a2 = FloatVector.fromArray(S, v, b + 2 * L).fma(pj, a2);
@@ -204,7 +208,7 @@ final class Attention {
             } else {
                 for (int cc = c; cc < c + lanes; cc += L) {
                     FloatVector a = FloatVector.zero(S);
-                    for (int j = 0; j < n; j++) a = FloatVector.fromArray(S, v, j * hd + cc).fma(FloatVector.broadcast(S, p[j]), a);
+                    for (int j = 0; j < n; j++) a = FloatVector.fromArray(S, v, (from + j) * hd + cc).fma(FloatVector.broadcast(S, p[po + j]), a);
                     a.intoArray(out, outOff + cc);
                 }
             }

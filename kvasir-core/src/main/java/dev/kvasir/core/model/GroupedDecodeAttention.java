@@ -26,11 +26,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class GroupedDecodeAttention {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /**
-     * The head size of the fast paths, four vectors. A constant rather than the head's own size:
-     * C2 removes the bounds checks of {@code array[(from + j) * HD4 + c]} only when the stride
-     * is a compile-time constant (measured: the mix loop ran ~2x slower with a variable stride).
-     */
+    /** The head size of the three-head kernels: four vectors (64 floats with AVX-512, SmolLM2's and Llama's head size). */
     private static final int HD4 = 4 * L;
     /** Slots per chunk: 128 keys of 64 floats are 32 KiB, within L1 while the group reuses them. */
     static final int CHUNK = 128;
@@ -78,19 +74,19 @@ final class GroupedDecodeAttention {
     /**
      * One chunk [from, to) of one KV head for its g query heads (q at {@code qOff}, head after
      * head): writes per head {m, l, o[hd]} at {@code partials[pOff + g*(hd+2)]}. With F32
-     * storage and 64-float heads, the fast kernels take the heads three at a time, so that each
-     * key and value vector loaded serves three heads.
+     * storage and heads of four vectors (64 floats with AVX-512), the kernels take the heads three
+     * at a time, so that each key and value vector loaded serves three heads.
      */
     private static void chunk(HeadCache head, int from, int to, float[] q, int qOff, int groupSize, float scale, float[] p,
                               float[] partials, int pOff) {
         int hd = head.headDim(), len = to - from, stride = hd + 2;
         VectorStore keys = head.keys(), values = head.values();
-        boolean fast = hd == HD4 && keys instanceof VectorStore.F32 && values instanceof VectorStore.F32;
-        if (fast) {
+        boolean f32 = keys instanceof VectorStore.F32 && values instanceof VectorStore.F32;
+        if (f32) {
             float[] k = ((VectorStore.F32) keys).array();
             int g = 0;
-            for (; g + 3 <= groupSize; g += 3) scores3(k, from, len, q, qOff + g * hd, scale, p, g * CHUNK);
-            for (; g < groupSize; g++) scores1(k, from, len, q, qOff + g * hd, scale, p, g * CHUNK);
+            if (hd == HD4) for (; g + 3 <= groupSize; g += 3) scores3(k, from, len, q, qOff + g * hd, scale, p, g * CHUNK);
+            for (; g < groupSize; g++) Attention.scoresF32(k, hd, from, len, q, qOff + g * hd, scale, p, g * CHUNK);
         } else {
             for (int g = 0; g < groupSize; g++) {
                 for (int j = 0; j < len; j++) p[g * CHUNK + j] = keys.dot(from + j, q, qOff + g * hd) * scale;
@@ -108,35 +104,20 @@ final class GroupedDecodeAttention {
             partials[o] = max;
             partials[o + 1] = expInPlace(p, po, len, max);
         }
-        if (fast) {
+        int g = 0;
+        if (f32 && hd % L == 0) {
             float[] v = ((VectorStore.F32) values).array();
-            int g = 0;
-            for (; g + 3 <= groupSize; g += 3) mix3(v, from, len, p, g * CHUNK, partials, pOff + g * stride + 2, stride);
-            for (; g < groupSize; g++) mix1(v, from, len, p, g * CHUNK, partials, pOff + g * stride + 2);
-        } else {
-            for (int g = 0; g < groupSize; g++) {
-                int o = pOff + g * stride + 2;
-                java.util.Arrays.fill(partials, o, o + hd, 0f);
-                for (int j = 0; j < len; j++) values.addScaled(from + j, p[g * CHUNK + j], partials, o);
-            }
+            if (hd == HD4) for (; g + 3 <= groupSize; g += 3) mix3(v, from, len, p, g * CHUNK, partials, pOff + g * stride + 2, stride);
+            for (; g < groupSize; g++) Attention.weightedSumF32(v, hd, from, len, p, g * CHUNK, partials, pOff + g * stride + 2);
+        }
+        for (; g < groupSize; g++) {
+            int o = pOff + g * stride + 2;
+            java.util.Arrays.fill(partials, o, o + hd, 0f);
+            for (int j = 0; j < len; j++) values.addScaled(from + j, p[g * CHUNK + j], partials, o);
         }
     }
 
-    /** {@code p[po+j] = scale * k_{from+j}·q}: the key in four registers, one reduction. */
-    private static void scores1(float[] k, int from, int len, float[] q, int qOff, float scale, float[] p, int po) {
-        FloatVector q0 = FloatVector.fromArray(S, q, qOff), q1 = FloatVector.fromArray(S, q, qOff + L),
-                q2 = FloatVector.fromArray(S, q, qOff + 2 * L), q3 = FloatVector.fromArray(S, q, qOff + 3 * L);
-        for (int j = 0; j < len; j++) {
-            int b = (from + j) * HD4;
-            FloatVector acc = FloatVector.fromArray(S, k, b).mul(q0)
-                    .add(FloatVector.fromArray(S, k, b + L).mul(q1))
-                    .add(FloatVector.fromArray(S, k, b + 2 * L).mul(q2))
-                    .add(FloatVector.fromArray(S, k, b + 3 * L).mul(q3));
-            p[po + j] = acc.reduceLanes(VectorOperators.ADD) * scale;
-        }
-    }
-
-    /** {@link #scores1} for three heads (q at qOff + {0, 1, 2}·HD4, scores at po + {0, 1, 2}·CHUNK): each key loaded once. */
+    /** {@link Attention#scoresF32} for three heads (q at qOff + {0, 1, 2}·HD4, scores at po + {0, 1, 2}·CHUNK): each key loaded once. */
     private static void scores3(float[] k, int from, int len, float[] q, int qOff, float scale, float[] p, int po) {
         FloatVector a0 = FloatVector.fromArray(S, q, qOff), a1 = FloatVector.fromArray(S, q, qOff + L),
                 a2 = FloatVector.fromArray(S, q, qOff + 2 * L), a3 = FloatVector.fromArray(S, q, qOff + 3 * L);
@@ -172,38 +153,8 @@ final class GroupedDecodeAttention {
         return sum;
     }
 
-    /** {@code out[oOff..+HD4) = Σ_j p[po+j] v_{from+j}}, two slot streams in flight. */
-    private static void mix1(float[] v, int from, int len, float[] p, int po, float[] out, int oOff) {
-        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        int j = 0;
-        for (; j + 1 < len; j += 2) {
-            FloatVector pj = FloatVector.broadcast(S, p[po + j]), pk = FloatVector.broadcast(S, p[po + j + 1]);
-            int b = (from + j) * HD4, bk = b + HD4;
-            a0 = FloatVector.fromArray(S, v, b).fma(pj, a0);
-            a1 = FloatVector.fromArray(S, v, b + L).fma(pj, a1);
-            a2 = FloatVector.fromArray(S, v, b + 2 * L).fma(pj, a2);
-            a3 = FloatVector.fromArray(S, v, b + 3 * L).fma(pj, a3);
-            b0 = FloatVector.fromArray(S, v, bk).fma(pk, b0);
-            b1 = FloatVector.fromArray(S, v, bk + L).fma(pk, b1);
-            b2 = FloatVector.fromArray(S, v, bk + 2 * L).fma(pk, b2);
-            b3 = FloatVector.fromArray(S, v, bk + 3 * L).fma(pk, b3);
-        }
-        if (j < len) {
-            FloatVector pj = FloatVector.broadcast(S, p[po + j]);
-            int b = (from + j) * HD4;
-            a0 = FloatVector.fromArray(S, v, b).fma(pj, a0);
-            a1 = FloatVector.fromArray(S, v, b + L).fma(pj, a1);
-            a2 = FloatVector.fromArray(S, v, b + 2 * L).fma(pj, a2);
-            a3 = FloatVector.fromArray(S, v, b + 3 * L).fma(pj, a3);
-        }
-        a0.add(b0).intoArray(out, oOff);
-        a1.add(b1).intoArray(out, oOff + L);
-        a2.add(b2).intoArray(out, oOff + 2 * L);
-        a3.add(b3).intoArray(out, oOff + 3 * L);
-    }
-
     /**
-     * {@link #mix1} for three heads (weights at po + {0, 1, 2}·CHUNK, outputs at oOff + {0, 1, 2}·oStride):
+     * {@link Attention#weightedSumF32} for three heads (weights at po + {0, 1, 2}·CHUNK, outputs at oOff + {0, 1, 2}·oStride):
      * each value loaded once feeds twelve independent FMA chains.
      */
     private static void mix3(float[] v, int from, int len, float[] p, int po, float[] out, int oOff, int oStride) {
