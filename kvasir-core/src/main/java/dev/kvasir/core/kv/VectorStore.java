@@ -41,6 +41,14 @@ public abstract sealed class VectorStore permits VectorStore.F32, VectorStore.F1
     /** Reads slot {@code slot} into {@code dst[off .. off+dim)}. */
     public abstract void get(int slot, float[] dst, int off);
 
+    /**
+     * Reads slots [from, from+count) into {@code dst[off .. off+count*dim)}: the slots are stored
+     * back to back, so this is one conversion loop over count*dim values (vectorised for F16 and
+     * BF16). Decode attention converts a chunk of a half-precision cache once for all query heads
+     * of a group.
+     */
+    public abstract void getRange(int from, int count, float[] dst, int off);
+
     /** Dot product of slot {@code slot} with {@code q[qOff .. qOff+dim)}. */
     public abstract float dot(int slot, float[] q, int qOff);
 
@@ -99,6 +107,10 @@ public abstract sealed class VectorStore permits VectorStore.F32, VectorStore.F1
 
         @Override public void get(int slot, float[] dst, int off) {
             System.arraycopy(data, slot * dim, dst, off, dim);
+        }
+
+        @Override public void getRange(int from, int count, float[] dst, int off) {
+            System.arraycopy(data, from * dim, dst, off, count * dim);
         }
 
         @Override public float dot(int slot, float[] q, int qOff) {
@@ -168,6 +180,12 @@ public abstract sealed class VectorStore permits VectorStore.F32, VectorStore.F1
         @Override public void get(int slot, float[] dst, int off) {
             int base = slot * dim;
             for (int i = 0; i < dim; i++) dst[off + i] = Float.float16ToFloat(data[base + i]);
+        }
+
+        @Override public void getRange(int from, int count, float[] dst, int off) {
+            // a plain loop: C2's auto-vectoriser turns it into vcvtph2ps (JDK 21+), faster than widen()
+            int base = from * dim, n = count * dim;
+            for (int i = 0; i < n; i++) dst[off + i] = Float.float16ToFloat(data[base + i]);
         }
 
         @Override public float dot(int slot, float[] q, int qOff) {
@@ -274,6 +292,18 @@ public abstract sealed class VectorStore permits VectorStore.F32, VectorStore.F1
         @Override public void get(int slot, float[] dst, int off) {
             int base = slot * dim;
             for (int i = 0; i < dim; i++) dst[off + i] = fromBf16(data[base + i]);
+        }
+
+        @Override public void getRange(int from, int count, float[] dst, int off) {
+            int base = from * dim, n = count * dim, i = 0;
+            if (FS.length() == 16) {
+                for (int bound = n & ~15; i < bound; i += 16) {
+                    ((jdk.incubator.vector.IntVector) ShortVector.fromArray(SS, data, base + i)
+                            .convertShape(VectorOperators.S2I, jdk.incubator.vector.IntVector.SPECIES_512, 0))
+                            .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, off + i);
+                }
+            }
+            for (; i < n; i++) dst[off + i] = fromBf16(data[base + i]);
         }
 
         @Override public float dot(int slot, float[] q, int qOff) {

@@ -54,12 +54,13 @@ final class GroupedDecodeAttention {
         float[] partials = st.decodePartials(units * stride);
         Parallel.RangeBody body = (from, to) -> {
             float[] p = st.probsScratch(groupSize * CHUNK);
+            float[][] kv = st.chunkScratch(CHUNK * hd);
             int kvh = 0;
             for (int u = from; u < to; u++) {
                 while (u >= firstUnit[kvh + 1]) kvh++;
                 int slotFrom = (u - firstUnit[kvh]) * CHUNK;
                 chunk(heads[kvh], slotFrom, Math.min(n[kvh], slotFrom + CHUNK), q, kvh * groupSize * hd, groupSize, scale, p,
-                        partials, u * stride);
+                        kv, partials, u * stride);
             }
         };
         if (slots < INLINE_SLOTS) body.run(0, units);
@@ -73,27 +74,33 @@ final class GroupedDecodeAttention {
 
     /**
      * One chunk [from, to) of one KV head for its g query heads (q at {@code qOff}, head after
-     * head): writes per head {m, l, o[hd]} at {@code partials[pOff + g*(hd+2)]}. With F32
-     * storage and heads of four vectors (64 floats with AVX-512), the kernels take the heads three
-     * at a time, so that each key and value vector loaded serves three heads.
+     * head): writes per head {m, l, o[hd]} at {@code partials[pOff + g*(hd+2)]}. F32 keys and
+     * values are read in place; F16/BF16 ones are first converted into {@code kv} (two float
+     * buffers of CHUNK*hd), once for the whole group. With heads of four vectors (64 floats with
+     * AVX-512) the kernels take the heads three at a time, so that each key and value vector
+     * loaded serves three heads.
      */
     private static void chunk(HeadCache head, int from, int to, float[] q, int qOff, int groupSize, float scale, float[] p,
-                              float[] partials, int pOff) {
+                              float[][] kv, float[] partials, int pOff) {
         int hd = head.headDim(), len = to - from, stride = hd + 2;
-        VectorStore keys = head.keys(), values = head.values();
-        boolean f32 = keys instanceof VectorStore.F32 && values instanceof VectorStore.F32;
-        if (f32) {
-            float[] k = ((VectorStore.F32) keys).array();
-            int g = 0;
-            if (hd == HD4) for (; g + 3 <= groupSize; g += 3) scores3(k, from, len, q, qOff + g * hd, scale, p, g * CHUNK);
-            for (; g < groupSize; g++) Attention.scoresF32(k, hd, from, len, q, qOff + g * hd, scale, p, g * CHUNK);
+        float[] k, v;
+        int base;
+        if (head.keys() instanceof VectorStore.F32 k32 && head.values() instanceof VectorStore.F32 v32) {
+            k = k32.array();
+            v = v32.array();
+            base = from;
         } else {
-            for (int g = 0; g < groupSize; g++) {
-                for (int j = 0; j < len; j++) p[g * CHUNK + j] = keys.dot(from + j, q, qOff + g * hd) * scale;
-            }
+            k = kv[0];
+            v = kv[1];
+            base = 0;
+            head.keys().getRange(from, len, k, 0);
+            head.values().getRange(from, len, v, 0);
         }
+        int g = 0;
+        if (hd == HD4) for (; g + 3 <= groupSize; g += 3) scores3(k, base, len, q, qOff + g * hd, scale, p, g * CHUNK);
+        for (; g < groupSize; g++) Attention.scoresF32(k, hd, base, len, q, qOff + g * hd, scale, p, g * CHUNK);
         float[] mass = head.massOrNull();
-        for (int g = 0; g < groupSize; g++) {
+        for (g = 0; g < groupSize; g++) {
             int po = g * CHUNK;
             if (mass != null) {
                 for (int j = 0; j < len; j++) p[po + j] += (float) Math.log(mass[from + j]);
@@ -104,16 +111,19 @@ final class GroupedDecodeAttention {
             partials[o] = max;
             partials[o + 1] = expInPlace(p, po, len, max);
         }
-        int g = 0;
-        if (f32 && hd % L == 0) {
-            float[] v = ((VectorStore.F32) values).array();
-            if (hd == HD4) for (; g + 3 <= groupSize; g += 3) mix3(v, from, len, p, g * CHUNK, partials, pOff + g * stride + 2, stride);
-            for (; g < groupSize; g++) Attention.weightedSumF32(v, hd, from, len, p, g * CHUNK, partials, pOff + g * stride + 2);
-        }
+        g = 0;
+        if (hd == HD4) for (; g + 3 <= groupSize; g += 3) mix3(v, base, len, p, g * CHUNK, partials, pOff + g * stride + 2, stride);
         for (; g < groupSize; g++) {
             int o = pOff + g * stride + 2;
-            java.util.Arrays.fill(partials, o, o + hd, 0f);
-            for (int j = 0; j < len; j++) values.addScaled(from + j, p[g * CHUNK + j], partials, o);
+            if (hd % L == 0) {
+                Attention.weightedSumF32(v, hd, base, len, p, g * CHUNK, partials, o);
+            } else {
+                java.util.Arrays.fill(partials, o, o + hd, 0f);
+                for (int j = 0; j < len; j++) {
+                    float w = p[g * CHUNK + j];
+                    for (int d = 0; d < hd; d++) partials[o + d] += w * v[(base + j) * hd + d];
+                }
+            }
         }
     }
 

@@ -94,6 +94,18 @@ public final class InferenceState {
         return decodePartials;
     }
 
+    private final ThreadLocal<float[][]> chunkScratch = ThreadLocal.withInitial(() -> new float[2][0]);
+
+    /** Per thread, two float buffers of at least n (keys and values of a half-precision chunk). */
+    float[][] chunkScratch(int n) {
+        float[][] kv = chunkScratch.get();
+        if (kv[0].length < n) {
+            kv[0] = new float[n];
+            kv[1] = new float[n];
+        }
+        return kv;
+    }
+
     float[] probsScratch(int n) {
         float[] p = probs.get();
         if (p.length < n) {

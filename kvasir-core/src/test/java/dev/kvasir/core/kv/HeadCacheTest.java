@@ -34,6 +34,27 @@ class HeadCacheTest {
         assertThat(h.bytes()).isLessThan(2L * 8 * dim * precision.bytesPerValue() + 64);
     }
 
+    /** The bulk conversion decode attention uses gives exactly what slot-by-slot reads give, tails included. */
+    @ParameterizedTest
+    @EnumSource(KvPrecision.class)
+    void getRangeEqualsSlotBySlotGet(KvPrecision precision) {
+        java.util.Random r = new java.util.Random(11);
+        for (int dim : new int[] {64, 48, 5}) {
+            VectorStore s = VectorStore.create(precision, dim, 40);
+            for (int slot = 0; slot < 40; slot++) {
+                float[] v = new float[dim];
+                for (int i = 0; i < dim; i++) v[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(9) - 4));
+                s.put(slot, v, 0);
+            }
+            for (int[] range : new int[][] {{0, 40}, {7, 13}, {39, 1}, {5, 0}}) {
+                float[] bulk = new float[range[1] * dim + 3], single = new float[range[1] * dim + 3];
+                s.getRange(range[0], range[1], bulk, 3);
+                for (int j = 0; j < range[1]; j++) s.get(range[0] + j, single, 3 + j * dim);
+                assertThat(bulk).as("%s dim %d slots %d+%d", precision, dim, range[0], range[1]).isEqualTo(single);
+            }
+        }
+    }
+
     @Test
     void retainRejectsDuplicatesAndMissingSlots() {
         HeadCache h = new HeadCache(KvPrecision.F32, 4, 4);

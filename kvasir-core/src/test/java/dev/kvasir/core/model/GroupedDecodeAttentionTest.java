@@ -16,16 +16,15 @@ import org.junit.jupiter.api.Test;
 /**
  * The grouped, chunked decode attention against the per-head kernel ({@link Attention#attend},
  * itself checked against hand-computed softmax attention): same outputs for caches of one to
- * many chunks, heads of different lengths, merged slots, F16 storage, head sizes with and
- * without the 4-vector fast path; the same result for 1 and 2 threads.
+ * many chunks, heads of different lengths, merged slots, F32/F16/BF16 storage, head sizes of four vectors,
+ * whole vectors and with a tail; the same result for 1 and 2 threads.
  */
 class GroupedDecodeAttentionTest {
     @Property(tries = 60)
     void matchesPerHeadAttention(@ForAll @IntRange(min = 1, max = 700) int slots, @ForAll @IntRange(min = 1, max = 4) int group,
-                                 @ForAll boolean f16, @ForAll boolean wideHead, @ForAll boolean merged, @ForAll long seed) {
+                                 @ForAll KvPrecision precision, @ForAll @IntRange(min = 0, max = 2) int headKind, @ForAll boolean merged, @ForAll long seed) {
         Random r = new Random(seed);
-        int kvHeads = 3, hd = wideHead ? 64 : 48;
-        KvPrecision precision = f16 ? KvPrecision.F16 : KvPrecision.F32;
+        int kvHeads = 3, hd = new int[] {64, 48, 40}[headKind]; // four vectors, whole vectors, a vector tail
         HeadCache[] heads = new HeadCache[kvHeads];
         int[] n = new int[kvHeads];
         for (int h = 0; h < kvHeads; h++) {
