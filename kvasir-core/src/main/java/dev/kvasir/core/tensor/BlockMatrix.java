@@ -73,12 +73,14 @@ abstract sealed class BlockMatrix implements WeightMatrix
 
     /**
      * How far ahead of the rows it multiplies a matvec kernel touches the weights, in bytes.
-     * Java has no prefetch instruction, and the hardware prefetchers stop at every 4 KiB page
-     * of the memory-mapped file (no huge pages for file mappings): measured on SmolLM2's 30 MB
-     * Q8_0 output head, one thread streaming it from DRAM, the plain kernel reaches 6 GB/s, the
-     * same kernel reading one byte per iteration this far ahead 20 GB/s, as fast as when the
-     * matrix sits in cache (512 to 8192 all do; 0 gives 15 GB/s). One touch per pair of rows
-     * instead, or a burst of touches before each pair, measured no gain or less.
+     * Java has no prefetch instruction. Measured on SmolLM2's 30 MB Q8_0 output head, one thread
+     * streaming it from DRAM: the plain kernel reaches 6 GB/s although the machine streams
+     * 32 GB/s per core and the same kernel runs at 21 GB/s on data in cache; reading one byte
+     * per iteration this far ahead (about one per cache line) gives 20 GB/s (512 to 8192 all
+     * do; 0 gives 15 GB/s). The kernel consumes its data too slowly for the out-of-order window
+     * to keep enough misses in flight, and the hardware prefetchers do not make up for it; one
+     * touch per pair of rows (i.e. per 4 KiB page) gained nothing, a burst of touches before each
+     * pair less than this.
      *
      * <p>Only the Q8_0 and Q4_1 two-row kernels touch (the default model's types). Their
      * {@code dot2} stays above C2's inlining size for hot calls (FreqInlineSize, 325 bytecodes), so

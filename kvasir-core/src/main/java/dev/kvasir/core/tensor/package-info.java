@@ -19,9 +19,9 @@
  *
  * <p>Decode streams every weight from memory once per token, and Java has no prefetch
  * instruction: the Q8_0 and Q4_1 matvec kernels read one byte per iteration about 1 KiB
- * ahead of the rows they multiply ({@code BlockMatrix.touchStart}), so that each new 4 KiB page
- * of the mapped file is on its way before the kernel reaches it (1.6-2.4x on matrices larger
- * than the caches, {@code -Dbench.sections=stream}); see {@code BlockMatrix.TOUCH_DISTANCE} for
- * why the other types do not.
+ * ahead of the rows they multiply ({@code BlockMatrix.touchStart}), so that the lines are on
+ * their way before the kernel needs them (1.6-1.8x on matrices larger than the caches,
+ * {@code -Dbench.sections=stream}); see {@code BlockMatrix.TOUCH_DISTANCE} for the measurements
+ * and why the other types do not.
  */
 package dev.kvasir.core.tensor;
