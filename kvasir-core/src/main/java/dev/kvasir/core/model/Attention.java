@@ -74,14 +74,17 @@ final class Attention {
         int blocks = (n + L - 1) / L;
         for (int kb = 0; kb < blocks; kb++) {
             int base = kb * hd * L;
-            FloatVector acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S);
+            // four FMA chains: with two, each block waited on the FMA latency (hd/2 dependent FMAs)
+            FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
             int d = 0;
-            for (; d + 1 < hd; d += 2) {
+            for (; d + 3 < hd; d += 4) {
                 acc0 = FloatVector.fromArray(S, kt, base + d * L).fma(FloatVector.broadcast(S, q[qOff + d]), acc0);
                 acc1 = FloatVector.fromArray(S, kt, base + (d + 1) * L).fma(FloatVector.broadcast(S, q[qOff + d + 1]), acc1);
+                acc2 = FloatVector.fromArray(S, kt, base + (d + 2) * L).fma(FloatVector.broadcast(S, q[qOff + d + 2]), acc2);
+                acc3 = FloatVector.fromArray(S, kt, base + (d + 3) * L).fma(FloatVector.broadcast(S, q[qOff + d + 3]), acc3);
             }
             for (; d < hd; d++) acc0 = FloatVector.fromArray(S, kt, base + d * L).fma(FloatVector.broadcast(S, q[qOff + d]), acc0);
-            acc0.add(acc1).mul(scale).intoArray(p, kb * L);
+            acc0.add(acc1).add(acc2.add(acc3)).mul(scale).intoArray(p, kb * L);
         }
         normaliseAndMix(head, n, p, out, outOff);
     }
