@@ -106,6 +106,18 @@ public final class InferenceState {
         return kv;
     }
 
+    private final ThreadLocal<float[][]> tileRows = ThreadLocal.withInitial(() -> new float[0][0]);
+
+    /** Per thread, {@code count} rows of at least {@code length} floats ({@link TiledPrefillAttention}'s attention rows). */
+    float[][] tileRows(int count, int length) {
+        float[][] rows = tileRows.get();
+        if (rows.length != count || rows[0].length < length) {
+            rows = new float[count][Math.max(length, rows.length == 0 ? 0 : rows[0].length + (rows[0].length >> 1))];
+            tileRows.set(rows);
+        }
+        return rows;
+    }
+
     float[] probsScratch(int n) {
         float[] p = probs.get();
         if (p.length < n) {

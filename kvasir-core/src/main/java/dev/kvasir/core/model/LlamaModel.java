@@ -150,6 +150,21 @@ public final class LlamaModel {
             }
             if (record) recorder.prepare(par.threads());
             final int padded = (scratch + blk - 1) / blk * blk;
+            if (TiledPrefillAttention.applies(heads[0])) {
+                // tiles of TOKENS tokens × the g heads of one KV head share every key and value load
+                int kvHeads = c.kvHeads(), tiles = (batch + TiledPrefillAttention.TOKENS - 1) / TiledPrefillAttention.TOKENS * kvHeads;
+                par.forParts(tiles, 1, (part, from, to) -> {
+                    float[][] rows = st.tileRows(TiledPrefillAttention.TOKENS * g + 1, Math.max(padded, hd));
+                    TiledPrefillAttention.RowSink sink = record ? (b, h, p, n) -> recorder.record(layer, h, queryBase + b, p, n, part) : null;
+                    for (int t = from; t < to; t++) {
+                        int kvh = t % kvHeads, b0 = t / kvHeads * TiledPrefillAttention.TOKENS;
+                        TiledPrefillAttention.tile(heads[kvh], st.keysT[kvh], bases[kvh], b0, Math.min(batch, b0 + TiledPrefillAttention.TOKENS),
+                                kvh * g, g, st.q, qDim, attnScale, rows, rows[rows.length - 1], st.att, sink);
+                    }
+                });
+                if (record) recorder.flush(layer, scratch);
+                return;
+            }
             par.forParts(batch * nh, 1, (part, from, to) -> {
                 float[] p = st.probsScratch(padded);
                 for (int item = from; item < to; item++) {
