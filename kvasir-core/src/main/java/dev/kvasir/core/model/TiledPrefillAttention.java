@@ -15,7 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * every chunk of values is loaded once for the tile's 4·g queries while it sits in L1. The
  * arithmetic is the same as per query: scores of whole key blocks, softmax of each query's row
  * (left in its row, as the recorder wants it), then the values mixed chunk by chunk into the
- * query's output. For F32 values and heads of four vectors; other caches take the per-query path.
+ * query's output. For heads of four vectors (64 floats with AVX-512); F16/BF16 values are
+ * converted a chunk at a time. Other head sizes take the per-query path.
  */
 final class TiledPrefillAttention {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -28,9 +29,14 @@ final class TiledPrefillAttention {
 
     private TiledPrefillAttention() {}
 
-    /** True when the tiled kernels apply to this head (F32 values, head of four vectors). */
+    /** True when the tiled kernels apply to this head (a head of four vectors, any storage). */
     static boolean applies(HeadCache head) {
-        return head.headDim() == HD4 && head.values() instanceof VectorStore.F32;
+        return head.headDim() == HD4;
+    }
+
+    /** Floats per thread that {@link #tile} needs in {@code mix}: one head's output and one chunk of values. */
+    static int mixScratch() {
+        return HD4 + VALUE_CHUNK * HD4;
     }
 
     /** Called with each query's normalised attention row (e.g. to record statistics). */
@@ -43,7 +49,7 @@ final class TiledPrefillAttention {
      * transposed in {@code kt} ({@link Attention#transposeKeys}); token b sees slots
      * [0, base + b]. Rows go to {@code rows[i]} (each at least the slot count rounded up to a
      * block), outputs to {@code out} at {@code b*qDim + h*hd}, like q; {@code mix} is scratch of
-     * one head's size.
+     * {@link #mixScratch()} floats.
      */
     static void tile(HeadCache head, float[] kt, int base, int b0, int b1, int h0, int g, float[] q, int qDim, float scale,
                      float[][] rows, float[] mix, float[] out, RowSink sink) {
@@ -80,13 +86,20 @@ final class TiledPrefillAttention {
             java.util.Arrays.fill(out, b * qDim + (h0 + i % g) * HD4, b * qDim + (h0 + i % g + 1) * HD4, 0f);
         }
         // 3. values: each chunk of value rows is mixed into every query of the tile that sees it
-        float[] v = ((VectorStore.F32) head.values()).array();
+        // (F16/BF16 chunks are converted once, into mix after the head-sized output part)
+        VectorStore values = head.values();
+        float[] v = values instanceof VectorStore.F32 f32 ? f32.array() : mix;
         for (int c = 0; c < maxN; c += VALUE_CHUNK) {
+            int from = c;
+            if (v == mix) {
+                values.getRange(c, Math.min(maxN, c + VALUE_CHUNK) - c, mix, HD4);
+                from = 1; // slot c now sits at slot index 1 of mix, after the HD4 output floats
+            }
             for (int i = 0; i < items; i++) {
                 int b = b0 + i / g, n = base + b + 1;
                 int len = Math.min(n, c + VALUE_CHUNK) - c;
                 if (len <= 0) continue;
-                Attention.weightedSumF32(v, HD4, c, len, rows[i], c, mix, 0);
+                Attention.weightedSumF32(v, HD4, from, len, rows[i], c, mix, 0);
                 int o = b * qDim + (h0 + i % g) * HD4;
                 for (int d = 0; d < HD4; d += L) {
                     FloatVector.fromArray(S, out, o + d).add(FloatVector.fromArray(S, mix, d)).intoArray(out, o + d);

@@ -17,15 +17,17 @@ import net.jqwik.api.constraints.IntRange;
 /**
  * The tiled prefill kernel against the per-query one ({@link Attention#attendTransposed}):
  * same outputs and the same normalised attention rows (what the recorder receives) for any
- * cache depth, chunk length (tails of a tile included), group size, and merged slots.
+ * cache depth, chunk length (tails of a tile included), group size, F32/F16/BF16 storage and
+ * merged slots.
  */
 class TiledPrefillAttentionTest {
     @Property(tries = 40)
     void matchesPerQueryAttention(@ForAll @IntRange(min = 0, max = 300) int depth, @ForAll @IntRange(min = 1, max = 11) int tokens,
-                                  @ForAll @IntRange(min = 1, max = 3) int group, @ForAll boolean merged, @ForAll long seed) {
+                                  @ForAll @IntRange(min = 1, max = 3) int group, @ForAll KvPrecision precision, @ForAll boolean merged,
+                                  @ForAll long seed) {
         Random r = new Random(seed);
         int hd = 4 * FloatVector.SPECIES_PREFERRED.length();
-        HeadCache head = new HeadCache(KvPrecision.F32, hd, depth + tokens);
+        HeadCache head = new HeadCache(precision, hd, depth + tokens);
         for (int s = 0; s < depth + tokens; s++) {
             head.append(AttentionTest.gaussian(r, hd), 0, AttentionTest.gaussian(r, hd), 0, s);
             if (merged && s < depth && r.nextInt(4) == 0) head.setMass(s, 1 + r.nextInt(5));
@@ -36,7 +38,7 @@ class TiledPrefillAttentionTest {
         int h0 = group, qDim = 2 * group * hd;
         float[] q = AttentionTest.gaussian(r, tokens * qDim);
         float scale = (float) (1 / Math.sqrt(hd));
-        int padded = (depth + tokens + 15) / 16 * 16 + 64;
+        int padded = Math.max((depth + tokens + 15) / 16 * 16 + 64, TiledPrefillAttention.mixScratch());
 
         float[] expected = new float[q.length];
         Map<Long, float[]> expectedRows = new HashMap<>();
