@@ -35,13 +35,14 @@ final class GroupedDecodeAttention {
 
     private GroupedDecodeAttention() {}
 
-
     /**
      * Attention of the single query in {@code q} (all query heads) over slots [0, n[kvh]) of each
-     * KV head, into {@code out} (query-head-major, like q).
+     * KV head, into {@code out} (query-head-major, like q). With {@code rows} non-null, also
+     * leaves each query head's normalised attention row in {@code rows[h][0..n)} (for presses
+     * that compress while decoding).
      */
     static void attend(HeadCache[] heads, int[] n, int groupSize, float[] q, float scale, float[] out, InferenceState st,
-                       Parallel par) {
+                       Parallel par, float[][] rows) {
         int kvHeads = heads.length, hd = heads[0].headDim();
         int[] firstUnit = st.decodeUnitStarts(kvHeads + 1);
         int slots = 0;
@@ -61,13 +62,18 @@ final class GroupedDecodeAttention {
                 int slotFrom = (u - firstUnit[kvh]) * CHUNK;
                 chunk(heads[kvh], slotFrom, Math.min(n[kvh], slotFrom + CHUNK), q, kvh * groupSize * hd, groupSize, scale, p,
                         kv, partials, u * stride);
+                if (rows != null) { // the chunk's exp(s - m_c), rescaled by combine
+                    int len = Math.min(n[kvh], slotFrom + CHUNK) - slotFrom;
+                    for (int g = 0; g < groupSize; g++) System.arraycopy(p, g * CHUNK, rows[kvh * groupSize + g], slotFrom, len);
+                }
             }
         };
         if (slots < INLINE_SLOTS) body.run(0, units);
         else par.forRange(units, body);
         for (int kvh = 0; kvh < kvHeads; kvh++) {
             for (int g = 0; g < groupSize; g++) {
-                combine(partials, firstUnit[kvh], firstUnit[kvh + 1], stride, g * (hd + 2), hd, out, (kvh * groupSize + g) * hd);
+                combine(partials, firstUnit[kvh], firstUnit[kvh + 1], stride, g * (hd + 2), hd, out, (kvh * groupSize + g) * hd,
+                        rows == null ? null : rows[kvh * groupSize + g], n[kvh]);
             }
         }
     }
@@ -203,8 +209,13 @@ final class GroupedDecodeAttention {
         c3.intoArray(out, oOff + 2 * oStride + 3 * L);
     }
 
-    /** Merges the chunks [uFrom, uTo) of one query head (entries at {@code u*stride + at}) into {@code out[outOff..+hd)}. */
-    private static void combine(float[] partials, int uFrom, int uTo, int stride, int at, int hd, float[] out, int outOff) {
+    /**
+     * Merges the chunks [uFrom, uTo) of one query head (entries at {@code u*stride + at}) into
+     * {@code out[outOff..+hd)}; a non-null {@code row} of n chunk-local exponentials becomes the
+     * softmax row.
+     */
+    private static void combine(float[] partials, int uFrom, int uTo, int stride, int at, int hd, float[] out, int outOff,
+                                float[] row, int n) {
         float max = Float.NEGATIVE_INFINITY;
         for (int u = uFrom; u < uTo; u++) max = Math.max(max, partials[u * stride + at]);
         float total = 0f;
@@ -223,5 +234,12 @@ final class GroupedDecodeAttention {
         }
         float inv = 1f / total;
         for (int d = 0; d < hd; d++) out[outOff + d] *= inv;
+        if (row != null) {
+            for (int u = uFrom; u < uTo; u++) {
+                float f = (float) Math.exp(partials[u * stride + at] - max) * inv;
+                int from = (u - uFrom) * CHUNK, to = Math.min(n, from + CHUNK);
+                for (int j = from; j < to; j++) row[j] *= f;
+            }
+        }
     }
 }

@@ -12,6 +12,8 @@ public final class InferenceState {
     final int[] bases;
     /** Slots each KV head attends over in a single-token step. */
     final int[] slotCounts;
+    /** The query heads' attention-row buffers of the current layer, for decode-time presses. */
+    final float[][] rowRefs;
     /** Per KV head, its keys in transposed blocks for the current prefill chunk (grown as needed). */
     final float[][] keysT;
     final float[] keyTmp;
@@ -40,6 +42,7 @@ public final class InferenceState {
         logits = new float[c.vocabularySize()];
         bases = new int[c.kvHeads()];
         slotCounts = new int[c.kvHeads()];
+        rowRefs = new float[c.heads()][];
         keysT = new float[c.kvHeads()][];
         keyTmp = new float[c.headDim()];
         probs = ThreadLocal.withInitial(() -> new float[1024]);
@@ -60,19 +63,24 @@ public final class InferenceState {
     }
 
     /**
-     * The attention rows of the last single-token forward for one layer, [queryHead][slot]; only
-     * the first {@code cache.head(layer, h).size()} entries of a row are meaningful.
+     * The attention rows of the last single-token forward for one layer, [queryHead][slot]: row h
+     * holds exactly one probability per slot of h's KV head, the new token's included.
      */
     public float[][] lastAttentionRows(int layer) {
         if (lastRows == null) throw new IllegalStateException("decode attention is not being recorded");
         return lastRows[layer];
     }
 
+    /**
+     * The row buffer of (layer, query head), exactly {@code n} long: decode-time presses read a
+     * row's length as the head's slot count (and check it). Once a press keeps the cache at its
+     * cap, n is the same every step and the buffer is reused.
+     */
     float[] lastRowBuffer(int layers, int heads, int layer, int head, int n) {
         if (lastRows == null) lastRows = new float[layers][heads][];
         float[] row = lastRows[layer][head];
-        if (row == null || row.length < n) {
-            row = new float[Math.max(n, 64) + (n >> 1)];
+        if (row == null || row.length != n) {
+            row = new float[n];
             lastRows[layer][head] = row;
         }
         return row;

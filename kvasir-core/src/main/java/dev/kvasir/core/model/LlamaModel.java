@@ -131,8 +131,8 @@ public final class LlamaModel {
     /**
      * Attention of the batch's queries over the cache. Token b sees slots [0, base+b]. Prefill
      * work is split by (token, query head), and the recorder's accumulators are per thread part;
-     * a single new token goes through {@link GroupedDecodeAttention}, or, when a decode-time
-     * press needs its attention rows, through the per-head kernel that keeps them.
+     * a single new token goes through {@link GroupedDecodeAttention}, which also leaves the rows
+     * decode-time presses need.
      */
     private void attention(int layer, HeadCache[] heads, int[] bases, int batch, int queryBase, InferenceState st, Parallel par,
                            AttentionRecorder recorder) {
@@ -176,21 +176,17 @@ public final class LlamaModel {
                 }
             });
             if (record) recorder.flush(layer, scratch);
-        } else if (batch == 1 && st.recordLastRows) {
-            par.forRange(nh, (hFrom, hTo) -> {
-                float[] p = st.probsScratch(scratch);
-                for (int h = hFrom; h < hTo; h++) {
-                    int n = bases[h / g] + 1;
-                    Attention.attend(heads[h / g], n, st.q, h * hd, attnScale, p, st.att, h * hd);
-                    float[] row = st.lastRowBuffer(c.layers(), nh, layer, h, n);
-                    System.arraycopy(p, 0, row, 0, n);
-                }
-            });
         } else {
-            // one new token (the only case left): grouped by KV head, in chunks of slots
+            // one new token: grouped by KV head, in chunks of slots; decode-time presses also get
+            // each query head's attention row
             int[] n = st.slotCounts;
             for (int h = 0; h < c.kvHeads(); h++) n[h] = bases[h] + 1;
-            GroupedDecodeAttention.attend(heads, n, g, st.q, attnScale, st.att, st, par);
+            float[][] rows = null;
+            if (st.recordLastRows) {
+                rows = st.rowRefs;
+                for (int h = 0; h < nh; h++) rows[h] = st.lastRowBuffer(c.layers(), nh, layer, h, n[h / g]);
+            }
+            GroupedDecodeAttention.attend(heads, n, g, st.q, attnScale, st.att, st, par, rows);
         }
     }
 

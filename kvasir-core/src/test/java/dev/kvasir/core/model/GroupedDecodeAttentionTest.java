@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * The grouped, chunked decode attention against the per-head kernel ({@link Attention#attend},
  * itself checked against hand-computed softmax attention): same outputs for caches of one to
  * many chunks, heads of different lengths, merged slots, F32/F16/BF16 storage, head sizes of four vectors,
- * whole vectors and with a tail; the same result for 1 and 2 threads.
+ * whole vectors and with a tail; the same result for 1 and 2 threads; the attention rows left
+ * for decode-time presses.
  */
 class GroupedDecodeAttentionTest {
     @Property(tries = 60)
@@ -40,12 +41,21 @@ class GroupedDecodeAttentionTest {
         float scale = (float) (1 / Math.sqrt(hd));
 
         float[] expected = new float[q.length];
+        float[][] expectedRows = new float[kvHeads * group][];
         for (int h = 0; h < kvHeads * group; h++) {
             HeadCache head = heads[h / group];
-            Attention.attend(head, n[h / group], q, h * hd, scale, new float[n[h / group]], expected, h * hd);
+            expectedRows[h] = new float[n[h / group]];
+            Attention.attend(head, n[h / group], q, h * hd, scale, expectedRows[h], expected, h * hd);
         }
-        float[] one = run(heads, n, group, q, scale, 1), two = run(heads, n, group, q, scale, 2);
+        float[][] rows = new float[kvHeads * group][];
+        for (int h = 0; h < rows.length; h++) rows[h] = new float[n[h / group] + 5];
+        float[] one = run(heads, n, group, q, scale, 1, rows), two = run(heads, n, group, q, scale, 2, null);
         for (int i = 0; i < q.length; i++) assertThat(one[i]).as("output %d", i).isCloseTo(expected[i], within(2e-5f));
+        for (int h = 0; h < rows.length; h++) {
+            for (int j = 0; j < n[h / group]; j++) {
+                assertThat(rows[h][j]).as("attention row of head %d, slot %d", h, j).isCloseTo(expectedRows[h][j], within(1e-6f));
+            }
+        }
         // same chunks and the same arithmetic for any thread count (bits may still differ while
         // one run is interpreted and the other compiled: the Vector API's reductions differ in order)
         for (int i = 0; i < q.length; i++) assertThat(two[i]).as("2 threads, output %d", i).isCloseTo(one[i], within(1e-6f));
@@ -63,17 +73,17 @@ class GroupedDecodeAttentionTest {
             if (s == 900) head.append(key, 0, value, 0, s);
             else head.append(zero, 0, zero, 0, s);
         }
-        float[] out = run(new HeadCache[] {head}, new int[] {n}, 1, q, 1f, 2);
+        float[] out = run(new HeadCache[] {head}, new int[] {n}, 1, q, 1f, 2, null);
         for (float v : out) assertThat(v).isCloseTo(7f, within(1e-4f));
     }
 
-    private static float[] run(HeadCache[] heads, int[] n, int group, float[] q, float scale, int threads) {
+    private static float[] run(HeadCache[] heads, int[] n, int group, float[] q, float scale, int threads, float[][] rows) {
         int hd = heads[0].headDim();
         ModelConfig c = new ModelConfig("test", heads.length * group * hd, 8, 1, heads.length * group, heads.length, hd, 16, 4096,
                 1e-5f, 10000f, RopeType.INTERLEAVED, hd, null, false, false, true);
         float[] out = new float[q.length];
         try (Parallel par = new Parallel(threads)) {
-            GroupedDecodeAttention.attend(heads, n, group, q, scale, out, new InferenceState(c, 1), par);
+            GroupedDecodeAttention.attend(heads, n, group, q, scale, out, new InferenceState(c, 1), par, rows);
         }
         return out;
     }
