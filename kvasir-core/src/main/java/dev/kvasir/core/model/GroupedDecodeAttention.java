@@ -26,7 +26,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class GroupedDecodeAttention {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** The head size of the three-head kernels: four vectors (64 floats with AVX-512, SmolLM2's and Llama's head size). */
+    /** The head size of the three-head kernels: four vectors (64 floats with AVX-512, SmolLM2's head size). */
     private static final int HD4 = 4 * L;
     /** Slots per chunk: 128 keys of 64 floats are 32 KiB, within L1 while the group reuses them. */
     static final int CHUNK = 128;
