@@ -59,14 +59,7 @@ public final class GgufFile implements AutoCloseable {
      * {@link ModelFormatException}; other I/O errors an {@link java.io.UncheckedIOException}.
      */
     public static GgufFile open(Path path) {
-        Arena arena = Arena.ofShared();
-        try {
-            MemorySegment data = MappedFiles.map(path, arena);
-            return new GgufFile(path, arena, data, GgufParser.parse(path, data));
-        } catch (RuntimeException | Error e) {
-            arena.close();
-            throw e;
-        }
+        return MappedFiles.open(path, (arena, data) -> new GgufFile(path, arena, data, GgufParser.parse(path, data)));
     }
 
     /**

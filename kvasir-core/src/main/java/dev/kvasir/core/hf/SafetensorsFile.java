@@ -44,14 +44,7 @@ public final class SafetensorsFile implements AutoCloseable {
      * {@link ModelFormatException}; other I/O errors an {@link java.io.UncheckedIOException}.
      */
     public static SafetensorsFile open(Path path) {
-        Arena arena = Arena.ofShared();
-        try {
-            MemorySegment data = MappedFiles.map(path, arena);
-            return new SafetensorsFile(path, arena, data, SafetensorsParser.parse(path, data));
-        } catch (RuntimeException | Error e) {
-            arena.close();
-            throw e;
-        }
+        return MappedFiles.open(path, (arena, data) -> new SafetensorsFile(path, arena, data, SafetensorsParser.parse(path, data)));
     }
 
     /** Parses bytes already in memory ({@code name} is for messages). For tests and fuzzing. */

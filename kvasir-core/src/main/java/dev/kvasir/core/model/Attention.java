@@ -72,20 +72,7 @@ final class Attention {
                                  int outOff) {
         int hd = head.headDim();
         int blocks = (n + L - 1) / L;
-        for (int kb = 0; kb < blocks; kb++) {
-            int base = kb * hd * L;
-            // four FMA chains: with two, each block waited on the FMA latency (hd/2 dependent FMAs)
-            FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
-            int d = 0;
-            for (; d + 3 < hd; d += 4) {
-                acc0 = FloatVector.fromArray(S, kt, base + d * L).fma(FloatVector.broadcast(S, q[qOff + d]), acc0);
-                acc1 = FloatVector.fromArray(S, kt, base + (d + 1) * L).fma(FloatVector.broadcast(S, q[qOff + d + 1]), acc1);
-                acc2 = FloatVector.fromArray(S, kt, base + (d + 2) * L).fma(FloatVector.broadcast(S, q[qOff + d + 2]), acc2);
-                acc3 = FloatVector.fromArray(S, kt, base + (d + 3) * L).fma(FloatVector.broadcast(S, q[qOff + d + 3]), acc3);
-            }
-            for (; d < hd; d++) acc0 = FloatVector.fromArray(S, kt, base + d * L).fma(FloatVector.broadcast(S, q[qOff + d]), acc0);
-            acc0.add(acc1).add(acc2.add(acc3)).mul(scale).intoArray(p, kb * L);
-        }
+        for (int kb = 0; kb < blocks; kb++) blockScores(kt, kb * hd * L, hd, q, qOff, scale, p, kb * L);
         normaliseAndMix(head, n, p, out, outOff);
     }
 
@@ -107,6 +94,24 @@ final class Attention {
             java.util.Arrays.fill(out, outOff, outOff + hd, 0f);
             for (int j = 0; j < n; j++) values.addScaled(j, p[j], out, outOff);
         }
+    }
+
+    /**
+     * Scores of one query for one block of L transposed keys (at {@code kt[kBase..]}): hd
+     * broadcast-FMAs in four chains (with two, each block waited on the FMA latency), scaled,
+     * into {@code p[pOff..pOff+L)}. Returns nothing, so no vector crosses the call.
+     */
+    static void blockScores(float[] kt, int kBase, int hd, float[] q, int qOff, float scale, float[] p, int pOff) {
+        FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        int d = 0;
+        for (; d + 3 < hd; d += 4) {
+            acc0 = FloatVector.fromArray(S, kt, kBase + d * L).fma(FloatVector.broadcast(S, q[qOff + d]), acc0);
+            acc1 = FloatVector.fromArray(S, kt, kBase + (d + 1) * L).fma(FloatVector.broadcast(S, q[qOff + d + 1]), acc1);
+            acc2 = FloatVector.fromArray(S, kt, kBase + (d + 2) * L).fma(FloatVector.broadcast(S, q[qOff + d + 2]), acc2);
+            acc3 = FloatVector.fromArray(S, kt, kBase + (d + 3) * L).fma(FloatVector.broadcast(S, q[qOff + d + 3]), acc3);
+        }
+        for (; d < hd; d++) acc0 = FloatVector.fromArray(S, kt, kBase + d * L).fma(FloatVector.broadcast(S, q[qOff + d]), acc0);
+        acc0.add(acc1).add(acc2.add(acc3)).mul(scale).intoArray(p, pOff);
     }
 
     /** Block length of {@link #transposeKeys}: one vector of slots. */

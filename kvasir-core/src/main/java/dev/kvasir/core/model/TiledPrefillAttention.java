@@ -62,15 +62,7 @@ final class TiledPrefillAttention {
             for (int i = 0; i < items; i++) {
                 int b = b0 + i / g, h = h0 + i % g;
                 if (kb * L >= base + b + 1) continue; // the whole block is in this token's future
-                int qOff = b * qDim + h * HD4;
-                FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
-                for (int d = 0; d < HD4; d += 4) {
-                    acc0 = FloatVector.fromArray(S, kt, kBase + d * L).fma(FloatVector.broadcast(S, q[qOff + d]), acc0);
-                    acc1 = FloatVector.fromArray(S, kt, kBase + (d + 1) * L).fma(FloatVector.broadcast(S, q[qOff + d + 1]), acc1);
-                    acc2 = FloatVector.fromArray(S, kt, kBase + (d + 2) * L).fma(FloatVector.broadcast(S, q[qOff + d + 2]), acc2);
-                    acc3 = FloatVector.fromArray(S, kt, kBase + (d + 3) * L).fma(FloatVector.broadcast(S, q[qOff + d + 3]), acc3);
-                }
-                acc0.add(acc1).add(acc2.add(acc3)).mul(scale).intoArray(rows[i], kb * L);
+                Attention.blockScores(kt, kBase, HD4, q, b * qDim + h * HD4, scale, rows[i], kb * L);
             }
         }
         // 2. softmax of each row (merged slots weigh log(mass) more), then the row goes to the sink

@@ -2,6 +2,7 @@ package dev.kvasir.core.tensor;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Objects;
 
 import dev.kvasir.core.gguf.GgmlType;
 
@@ -69,6 +70,13 @@ abstract sealed class BlockMatrix implements WeightMatrix
 
     final long rowOffset(int row) {
         return row * rowBytes;
+    }
+
+    /** The argument checks of {@link #matvec}: rows in range, x holds cols values, out holds the rows' results. */
+    final void checkMatvec(float[] x, int xOffset, float[] out, int outOffset, int rowFrom, int rowTo) {
+        Objects.checkFromToIndex(rowFrom, rowTo, rows);
+        Objects.checkFromIndexSize(xOffset, cols, x.length);
+        Objects.checkFromIndexSize(outOffset, rowTo - rowFrom, out.length);
     }
 
     /**

@@ -53,8 +53,7 @@ final class F16Matrix extends BlockMatrix {
 
     @Override
     public void matvec(float[] x, int xOffset, float[] out, int outOffset, int rowFrom, int rowTo) {
-        java.util.Objects.checkFromToIndex(rowFrom, rowTo, rows);
-        java.util.Objects.checkFromIndexSize(outOffset, rowTo - rowFrom, out.length);
+        checkMatvec(x, xOffset, out, outOffset, rowFrom, rowTo);
         FloatGemm.Scratch s = FloatGemm.scratch();
         short[] h = s.halves(CHUNK);
         float[] f = s.floats(CHUNK);

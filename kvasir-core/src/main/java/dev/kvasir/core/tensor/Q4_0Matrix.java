@@ -11,7 +11,6 @@ import static dev.kvasir.core.tensor.Kernels.widenAt;
 import static dev.kvasir.core.tensor.Kernels.x;
 
 import java.lang.foreign.MemorySegment;
-import java.util.Objects;
 
 import dev.kvasir.core.gguf.GgmlType;
 import jdk.incubator.vector.FloatVector;
@@ -54,9 +53,7 @@ final class Q4_0Matrix extends BlockMatrix {
 
     @Override
     public void matvec(float[] x, int xOffset, float[] out, int outOffset, int rowFrom, int rowTo) {
-        Objects.checkFromToIndex(rowFrom, rowTo, rows);
-        Objects.checkFromIndexSize(xOffset, cols, x.length);
-        Objects.checkFromIndexSize(outOffset, rowTo - rowFrom, out.length);
+        checkMatvec(x, xOffset, out, outOffset, rowFrom, rowTo);
         int r = rowFrom;
         for (; r + 1 < rowTo; r += 2) dot2(r, x, xOffset, out, outOffset + r - rowFrom);
         if (r < rowTo) out[outOffset + r - rowFrom] = dot(r, x, xOffset);

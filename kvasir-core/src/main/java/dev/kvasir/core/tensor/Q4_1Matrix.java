@@ -72,9 +72,7 @@ final class Q4_1Matrix extends BlockMatrix {
 
     @Override
     public void matvec(float[] x, int xOffset, float[] out, int outOffset, int rowFrom, int rowTo) {
-        Objects.checkFromToIndex(rowFrom, rowTo, rows);
-        Objects.checkFromIndexSize(xOffset, cols, x.length);
-        Objects.checkFromIndexSize(outOffset, rowTo - rowFrom, out.length);
+        checkMatvec(x, xOffset, out, outOffset, rowFrom, rowTo);
         int nb = blocks;
         float[] xs = FloatGemm.scratch().aux(nb);
         for (int b = 0; b < nb; b++) xs[b] = sum(xsum(x, xOffset + 32 * b));

@@ -14,7 +14,6 @@ import static dev.kvasir.core.tensor.Kernels.widenAt;
 import static dev.kvasir.core.tensor.Kernels.x;
 
 import java.lang.foreign.MemorySegment;
-import java.util.Objects;
 
 import dev.kvasir.core.gguf.GgmlType;
 import jdk.incubator.vector.FloatVector;
@@ -54,9 +53,7 @@ final class Q4_KMatrix extends BlockMatrix {
 
     @Override
     public void matvec(float[] x, int xOffset, float[] out, int outOffset, int rowFrom, int rowTo) {
-        Objects.checkFromToIndex(rowFrom, rowTo, rows);
-        Objects.checkFromIndexSize(xOffset, cols, x.length);
-        Objects.checkFromIndexSize(outOffset, rowTo - rowFrom, out.length);
+        checkMatvec(x, xOffset, out, outOffset, rowFrom, rowTo);
         // sums of x per sub-block of 32, once per call: the min term becomes one scalar FMA per sub-block
         float[] xs = FloatGemm.scratch().aux(blocks * 8);
         for (int i = 0; i < blocks * 8; i++) xs[i] = sum(xsum32(x, xOffset + 32 * i));

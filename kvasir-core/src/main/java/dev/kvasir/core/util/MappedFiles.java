@@ -32,4 +32,25 @@ public final class MappedFiles {
             throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
         }
     }
+
+    /** What a file format builds from a mapped file: it owns {@code arena} from then on. */
+    @FunctionalInterface
+    public interface Opener<T> {
+        T open(Arena arena, MemorySegment data);
+    }
+
+    /**
+     * Maps {@code path} into a new shared arena and hands both to {@code opener} (typically: parse
+     * the header and wrap the mapping); if mapping or parsing fails, the arena is closed so that
+     * no mapping is left behind.
+     */
+    public static <T> T open(Path path, Opener<T> opener) {
+        Arena arena = Arena.ofShared();
+        try {
+            return opener.open(arena, map(path, arena));
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+    }
 }
