@@ -27,10 +27,11 @@ import static org.assertj.core.api.Assertions.within;
  * cache vs compression at budget 0.5. The full-cache answer must survive SnapKV, DynamicKV and
  * KVMerger, and the compressed cache must hold about half the bytes.
  *
- * <p>KVMerger runs with {@code heavy-score=window}: its protected heavy tokens come from the
- * attention of the last 32 queries. With the paper's accumulated-attention heavy hitters the
- * needle is merged into its neighbours at this model's scale and the answer is lost (measured,
- * see the issue notes); that variant is not asserted here.
+ * <p>KVMerger runs with its defaults, whose protected heavy tokens come from the attention of the
+ * last 32 queries ({@code heavy-score=window}). With heavy tokens by attention accumulated over the
+ * whole prompt ({@code heavy-score=accumulated}, methods.md's reading of the paper) the needle is
+ * merged into its neighbours at this model's scale and the answer is lost ("eat pizza."; see the
+ * class comment of {@code KvMerger}); that variant is not asserted here.
  */
 class NeedleCompressionTest {
     static final String NEEDLE = "\nThe best thing to do in San Francisco is eat a sandwich and sit in Dolores Park on a sunny day.\n";
@@ -42,7 +43,7 @@ class NeedleCompressionTest {
             int[] prompt = prompt(m, 4000, 0.5);
             assertThat(prompt.length).isBetween(3900, 4100);
             GenerationRequest req = GenerationRequest.of(prompt, 16, SamplingParams.greedy());
-            List<String> specs = List.of("snapkv", "dynamickv", "kvmerger:heavy-score=window");
+            List<String> specs = List.of("snapkv", "dynamickv", "kvmerger");
             Press[] presses = specs.stream().map(Presses::parse).toArray(Press[]::new);
             Generator.Prefilled once = g.prefillFor(prompt, 16, presses);
             String full = g.continueFrom(once, true, null, null, req, s -> {}).text();

@@ -13,10 +13,11 @@ import java.util.function.IntFunction;
  * No official code exists; this follows methods.md §1 (reviews, reading notes), once after prefill,
  * per (layer, KV head), on post-RoPE keys:
  * <ol>
- *   <li>a_j = Σ_i A[i, j] over the prompt queries (GQA mean). Protected, never merged: the last
- *       ⌈ρ_rec·T⌉ tokens and the top ⌈ρ_hh·T⌉ older tokens by a (the paper's proportions:
- *       50 % budget → ρ_rec 0.17, ρ_hh 0.12; 35 % → 0.08, 0.02; linear in between, proportional to
- *       the budget outside; options {@code recent}, {@code heavy}), plus optional sinks.</li>
+ *   <li>a_j = Σ_i A[i, j] over the prompt queries (GQA mean): the attention each token accumulated,
+ *       which picks the pivots. Protected, never merged: the last ⌈ρ_rec·T⌉ tokens and ⌈ρ_hh·T⌉ older
+ *       "heavy" tokens (the paper's proportions: 50 % budget → ρ_rec 0.17, ρ_hh 0.12; 35 % → 0.08,
+ *       0.02; linear in between, proportional to the budget outside; options {@code recent},
+ *       {@code heavy}), plus optional sinks.</li>
  *   <li>Merging sets (Algorithm 1, A1): walking from the last token backwards, k_j joins the set of
  *       k_{j+1} when both are unprotected and cos(k_j, k_{j+1}) &gt; ε (0.75): maximal chains of
  *       adjacent pairs.</li>
@@ -29,6 +30,18 @@ import java.util.function.IntFunction;
  * The achieved budget is data-dependent, as in the paper (A5); the report gives the per-layer
  * compression ratios.
  *
+ * <p><b>Which tokens count as heavy: our choice, {@code heavy-score=window} by default.</b> The
+ * paper protects the "top-k aggregated attention" tokens; methods.md reads that as H2O's a_j,
+ * attention summed over every prompt query ({@code heavy-score=accumulated}). That score favours
+ * early tokens (they are seen by more queries), so a fact in the middle of a long prompt is
+ * neither recent nor heavy and is merged into its neighbours: on the default model, a 4k-token
+ * needle prompt at budget 0.5 loses the needle with it (merging layer 18 alone is enough: the
+ * needle sentence, whose adjacent keys have cosine 0.86-0.95, becomes one slot). By default the
+ * heavy tokens are instead aggregated over the attention of the last {@code window} (32) queries,
+ * pooled ({@code kernel} 7, {@code pooling} max), SnapKV's vote: the tokens the end of the prompt
+ * (normally the question) looks at are never merged, and the needle survives. Pivots still come
+ * from a_j. {@code heavy-score=accumulated} restores the paper's reading; every report names it.
+ *
  * <p>Extensions (our own, methods.md [choice]):
  * <ul>
  *   <li>{@code exact=true}: per (layer, head) ε is lowered just enough that #kept ≤ target, i.e.
@@ -37,9 +50,6 @@ import java.util.function.IntFunction;
  *       lowest-a singletons, then of the weakest merged sets, then protected heavy tokens, sinks and
  *       the oldest recent tokens. The skipped layers keep T, the others share the rest of the
  *       L·C budget, so the whole cache meets the budget exactly.</li>
- *   <li>{@code heavy-score=window}: the protected heavy tokens are the top ones by SnapKV's vote of
- *       the last {@code window} queries (pooled, {@code kernel}, {@code pooling}) instead of attention
- *       accumulated over the whole prompt, so the tokens the question looks at are never merged.</li>
  *   <li>{@code mass=true}: mass-aware merging. The merged slot records how many tokens it stands
  *       for ({@code HeadCache.setMass}); the attention kernel adds log(mass) to its logit, and the
  *       value is the plain weighted average.</li>
@@ -53,7 +63,7 @@ public final class KvMerger implements Press {
     private final int sinks;
     private final boolean skipPaperLayers, exact;
     private final GqaAggregation gqa;
-    /** Null for the paper's heavy hitters (accumulated attention); else the observation-window scorer that picks them. */
+    /** The observation-window scorer that picks the heavy tokens, or null for heavy-score=accumulated (a_j). */
     private final WindowAttention heavyScorer;
 
     KvMerger(Map<String, String> options, double eps, KernelMerge kernel, double recent, double heavy, int sinks,
@@ -82,9 +92,9 @@ public final class KvMerger implements Press {
         boolean skip = o.choice("skip-layers", "paper", "paper", "none").equals("paper");
         boolean exact = o.flag("exact", false);
         GqaAggregation gqa = GqaAggregation.parse(o);
-        // Our variant: protected heavy tokens chosen by the attention of the last queries (SnapKV's
-        // vote, query-aware) instead of attention accumulated over the whole prompt.
-        WindowAttention heavyScorer = o.choice("heavy-score", "accumulated", "accumulated", "window").equals("window")
+        // Protected heavy tokens: by default the attention of the last queries (SnapKV's vote, query-aware);
+        // "accumulated" is methods.md's reading of the paper (attention summed over the whole prompt).
+        WindowAttention heavyScorer = o.choice("heavy-score", "window", "window", "accumulated").equals("window")
                 ? Parts.windowScorer(o, 32, 7, Pooling.MAX) : null;
         return new KvMerger(o.done(), eps, new KernelMerge(sigma, rule.equals("paper"), mass), recent, heavy, sinks, skip, exact, gqa,
                 heavyScorer);

@@ -34,8 +34,9 @@ class PressKvMergerTest {
 
     static AttentionStats stats() { return columnStats(1, new float[][] {A.clone()}); }
 
+    /** The paper's reading (heavy tokens by a_j), which the table above plants; see {@link #defaultHeavyTokensAreTheWindowVote}. */
     static Press kvmerger(String... extra) {
-        String[] base = {"recent", "0.2", "heavy", "0.1"};
+        String[] base = {"recent", "0.2", "heavy", "0.1", "heavy-score", "accumulated"};
         String[] all = new String[base.length + extra.length];
         System.arraycopy(base, 0, all, 0, base.length);
         System.arraycopy(extra, 0, all, base.length, extra.length);
@@ -162,6 +163,31 @@ class PressKvMergerTest {
         CompressionReport r = p.compress(c, same(stats()), Budget.tokensPerHead(7));
         assertThat(r.keptPerLayer()).containsExactly(10, 10, 3, 2, 10);
         assertThat(r.keptSlots()).isEqualTo(35);
+    }
+
+    @Test
+    void defaultHeavyTokensAreTheWindowVote() {
+        // Same head, but the last queries look at token 3 (window vote .9 there, .01 elsewhere; kernel 1:
+        // no pooling) while a_j still favours token 0. Heavy = 1 token → token 3 is protected instead of 0:
+        // chains {0, 1, 2} (cos .995, .995; pivot 0, a = 9), {3} protected, {4, 5} (cos .9950; pivot 4).
+        KvCache c = headCache(1);
+        float[] vote = row(10, 0.01f, 3, 0.9f);
+        AttentionStats both = new AttentionStats(1, 1, 10, new float[][] {A.clone()}, windowStats(1, 2, new float[][] {vote}).windowRows(), null);
+        Press p = press("kvmerger", "recent", "0.2", "heavy", "0.1", "skip-layers", "none", "window", "2", "kernel", "1", "sigma", "1");
+        assertThat(p.options()).containsEntry("heavy-score", "window");
+        assertThat(p.statsRequest(1, 1, 1, 10).window()).isEqualTo(2);
+        p.compress(c, same(both), Budget.fraction(0.5));
+        assertThat(positions(c, 0, 0)).containsExactly(0, 3, 4, 6, 7, 8, 9);
+        assertThat(key(c, 0, 0, slotOf(c, 0, 0, 3))).containsExactly(KEYS[3]);
+        assertThat(value(c, 0, 0, slotOf(c, 0, 0, 3))).containsExactly(3, 1);
+        // set {0, 1, 2} merged into pivot 0: g1 = exp(−.01/2), g2 = exp(−.04/2), v* = 3·Σ w v
+        double g1 = Math.exp(-0.005), g2 = Math.exp(-0.02), s = 1 + g1 + g2;
+        assertThat(key(c, 0, 0, 0)).containsExactly(new float[] {1f, (float) ((0.1 * g1 + 0.2 * g2) / s)}, within(1e-6f));
+        assertThat(value(c, 0, 0, 0)).containsExactly(new float[] {(float) (3 * (g1 + 2 * g2) / s), 3f}, within(1e-5f));
+        // the paper's reading on the same statistics protects token 0 and merges {3, 4, 5}
+        KvCache paper = headCache(1);
+        kvmerger("skip-layers", "none").compress(paper, same(both), Budget.fraction(0.5));
+        assertThat(positions(paper, 0, 0)).containsExactly(0, 2, 4, 6, 7, 8, 9);
     }
 
     @Test

@@ -42,7 +42,9 @@ class PressRegistryTest {
         assertThat(Presses.create("dynamickv").options()).containsEntry("window", "8").containsEntry("pooling", "avg")
                 .containsEntry("r-max", "10").containsEntry("m", "4").containsEntry("q2", "fixed").containsEntry("q5", "fixed");
         assertThat(Presses.create("kvmerger").options()).containsEntry("eps", "0.75").containsEntry("sigma", "5")
-                .containsEntry("value-rule", "paper").containsEntry("recent", "auto").containsEntry("skip-layers", "paper");
+                .containsEntry("value-rule", "paper").containsEntry("recent", "auto").containsEntry("skip-layers", "paper")
+                .containsEntry("heavy-score", "window").containsEntry("window", "32").containsEntry("kernel", "7");
+        assertThat(press("kvmerger", "heavy-score", "accumulated").options()).containsEntry("heavy-score", "accumulated").doesNotContainKey("window");
         assertThat(press("kvmerger", "sigma", "auto").options()).containsEntry("sigma", "auto");
         assertThat(Presses.create("adakv").options()).containsEntry("scorer", "snapkv").containsEntry("alpha", "0.2");
         assertThat(Presses.parse("pyramidkv:window=16,beta=10").options()).containsEntry("window", "16").containsEntry("beta", "10");

@@ -7,7 +7,7 @@ import java.util.List;
 public record Configuration(MethodSpec method, BudgetSpec budget) {
 
     public String label() {
-        return method.isFull() ? MethodSpec.FULL : method.name() + "@" + budget.label();
+        return method.isFull() ? MethodSpec.FULL : method.label() + "@" + budget.label();
     }
 
     /**

@@ -10,10 +10,13 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A compression method to evaluate: a {@link Presses} name and the options given for it.
- * {@code full} is the uncompressed baseline and runs without a press.
+ * A compression method to evaluate: a {@link Presses} name, the options given for it, and the label
+ * its result rows carry. The label is the name, or {@code name:key=value,...} for a variant written
+ * that way, so that two variants of one method ({@code kvmerger} and
+ * {@code kvmerger:heavy-score=accumulated}) can be compared in one run. {@code full} is the
+ * uncompressed baseline and runs without a press.
  */
-public record MethodSpec(String name, Map<String, String> options) {
+public record MethodSpec(String name, Map<String, String> options, String label) {
     public static final String FULL = "full";
 
     public MethodSpec {
@@ -24,6 +27,29 @@ public record MethodSpec(String name, Map<String, String> options) {
             throw new IllegalArgumentException("unknown press '" + name + "'; valid presses: " + String.join(", ", Presses.names()));
         }
         if (full && !options.isEmpty()) throw new IllegalArgumentException("the full cache takes no options: " + options);
+        if (label == null || label.isBlank()) label = name;
+    }
+
+    /** The method under its own name, options (from {@code --press-opt}) reported in the rows but not in the label. */
+    public MethodSpec(String name, Map<String, String> options) {
+        this(name, options, null);
+    }
+
+    /** A variant {@code name:key=value,...}, labelled by that text. */
+    public static MethodSpec variant(String spec) {
+        String[] parts = spec.trim().split(":", 2);
+        Map<String, String> opts = new LinkedHashMap<>();
+        if (parts.length == 2 && !parts[1].isBlank()) {
+            for (String kv : parts[1].split(",")) {
+                String[] p = kv.split("=", 2);
+                if (p.length != 2 || p[0].isBlank()) throw new IllegalArgumentException("method option '" + kv + "' in '" + spec + "' must be key=value");
+                opts.put(p[0].trim(), p[1].trim());
+            }
+        }
+        String name = parts[0].trim().toLowerCase(Locale.ROOT);
+        StringBuilder label = new StringBuilder(name);
+        opts.forEach((k, v) -> label.append(label.length() == name.length() ? ':' : ',').append(k).append('=').append(v));
+        return new MethodSpec(name, opts, label.toString());
     }
 
     public boolean isFull() {
@@ -36,10 +62,14 @@ public record MethodSpec(String name, Map<String, String> options) {
     }
 
     /**
-     * Methods from a comma-separated list ({@code full,kvmerger,h2o}) and per-method options
-     * written {@code method.key=value} ({@code snapkv.window=32}).
+     * Methods from a comma-separated list ({@code full,kvmerger,h2o}, variants written
+     * {@code kvmerger:heavy-score=accumulated,exact=true}) and per-method options written
+     * {@code method.key=value} ({@code snapkv.window=32}), which apply to every listed variant of
+     * that method unless the variant sets the key itself.
      */
     public static List<MethodSpec> parse(List<String> names, List<String> methodOptions) {
+        List<String> items = joinVariantOptions(names);
+        List<String> methodNames = items.stream().map(n -> n.split(":", 2)[0].trim().toLowerCase(Locale.ROOT)).toList();
         Map<String, Map<String, String>> opts = new LinkedHashMap<>();
         for (String o : methodOptions) {
             int dot = o.indexOf('.');
@@ -48,21 +78,43 @@ public record MethodSpec(String name, Map<String, String> options) {
                 throw new IllegalArgumentException("--press-opt takes method.key=value (e.g. snapkv.window=32), got '" + o + "'");
             }
             String method = o.substring(0, dot).trim().toLowerCase(Locale.ROOT);
-            if (!names.stream().map(n -> n.trim().toLowerCase(Locale.ROOT)).toList().contains(method)) {
-                throw new IllegalArgumentException("--press-opt " + o + ": method '" + method + "' is not among the evaluated methods " + names);
+            if (!methodNames.contains(method)) {
+                throw new IllegalArgumentException("--press-opt " + o + ": method '" + method + "' is not among the evaluated methods " + methodNames);
             }
             opts.computeIfAbsent(method, m -> new LinkedHashMap<>()).put(o.substring(dot + 1, eq).trim(), o.substring(eq + 1).trim());
         }
         List<MethodSpec> out = new ArrayList<>();
-        for (String n : names) {
-            String key = n.trim().toLowerCase(Locale.ROOT);
-            if (key.isEmpty()) continue;
-            MethodSpec m = new MethodSpec(key, opts.getOrDefault(key, Map.of()));
-            if (out.contains(m)) throw new IllegalArgumentException("method '" + key + "' is listed twice");
+        for (String item : items) {
+            MethodSpec given = item.contains(":") ? variant(item) : new MethodSpec(item, Map.of());
+            Map<String, String> merged = new LinkedHashMap<>(opts.getOrDefault(given.name(), Map.of()));
+            merged.putAll(given.options());
+            MethodSpec m = new MethodSpec(given.name(), merged, given.label());
+            if (out.stream().anyMatch(o -> o.label().equals(m.label()))) throw new IllegalArgumentException("method '" + m.label() + "' is listed twice");
             m.newPress(); // fail now, before any model work, on bad option names or values
             out.add(m);
         }
         if (out.isEmpty()) throw new IllegalArgumentException("no methods to evaluate");
         return out;
+    }
+
+    /**
+     * Undoes the comma split of {@code --presses} inside a variant's options: an item with '=' and
+     * no ':' continues the variant before it ({@code kvmerger:a=1}, {@code b=2} → {@code kvmerger:a=1,b=2}).
+     */
+    private static List<String> joinVariantOptions(List<String> names) {
+        List<String> items = new ArrayList<>();
+        for (String n : names) {
+            String t = n.trim();
+            if (t.isEmpty()) continue;
+            if (t.contains("=") && !t.contains(":")) {
+                if (items.isEmpty() || !items.getLast().contains(":")) {
+                    throw new IllegalArgumentException("'" + t + "' is an option, not a method: write variants as method:key=value,key=value");
+                }
+                items.set(items.size() - 1, items.getLast() + "," + t);
+            } else {
+                items.add(t);
+            }
+        }
+        return items;
     }
 }

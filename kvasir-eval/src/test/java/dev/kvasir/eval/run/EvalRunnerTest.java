@@ -100,6 +100,23 @@ class EvalRunnerTest {
     }
 
     @Test
+    void twoVariantsOfOneMethodGetTheirOwnRowsAndReportLines(@TempDir Path tmp) throws Exception {
+        List<MethodSpec> methods = MethodSpec.parse(List.of("full", "snapkv", "snapkv:window=4", "pooling=avg"), List.of("snapkv.kernel=3"));
+        assertThat(methods).extracting(MethodSpec::label).containsExactly("full", "snapkv", "snapkv:window=4,pooling=avg");
+        EvalRunner.Settings two = new EvalRunner.Settings(methods, List.of(BudgetSpec.fraction(0.5)), QueryMode.AWARE, ChatMode.OFF, 0, Shard.ALL, 0);
+        Path dir = tmp.resolve("variants");
+        try (Generator gen = new Generator(model, Generator.Options.defaults().withThreads(2))) {
+            assertThat(new EvalRunner(model, gen, two, RunProgress.NONE).run(PASSKEY, dir)).isEqualTo(4 * 3);
+        }
+        List<ResultRow> rows = ResultsReader.read(dir);
+        assertThat(rows).filteredOn(r -> r.method().equals("snapkv")).hasSize(4)
+                .allSatisfy(r -> assertThat(r.options()).containsEntry("window", "32").containsEntry("kernel", "3").containsEntry("pooling", "max"));
+        assertThat(rows).filteredOn(r -> r.method().equals("snapkv:window=4,pooling=avg")).hasSize(4)
+                .allSatisfy(r -> assertThat(r.options()).containsEntry("window", "4").containsEntry("kernel", "3").containsEntry("pooling", "avg"));
+        assertThat(Files.readString(RunReport.write(dir).headline())).contains("| snapkv |").contains("| snapkv:window=4,pooling=avg |");
+    }
+
+    @Test
     void shardsSplitTheSamplesAndTogetherMakeTheWholeRun(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("sharded");
         assertThat(run(dir, 0, Shard.parse("0/2"))).isEqualTo(6);
@@ -127,5 +144,9 @@ class EvalRunnerTest {
         assertThatThrownBy(() -> MethodSpec.parse(List.of("snapkv"), List.of("snapkv.windw=8"))).hasMessageContaining("windw");
         assertThatThrownBy(() -> MethodSpec.parse(List.of("snapkv"), List.of("h2o.window=8"))).hasMessageContaining("not among");
         assertThatThrownBy(() -> Configuration.grid(MethodSpec.parse(List.of("h2o"), List.of()), List.of())).hasMessageContaining("budget");
+        assertThatThrownBy(() -> MethodSpec.parse(List.of("h2o", "h2o:"), List.of())).hasMessageContaining("listed twice");
+        assertThatThrownBy(() -> MethodSpec.parse(List.of("window=8", "snapkv"), List.of())).hasMessageContaining("'window=8' is an option");
+        assertThatThrownBy(() -> MethodSpec.parse(List.of("snapkv:window"), List.of())).hasMessageContaining("must be key=value");
+        assertThatThrownBy(() -> MethodSpec.parse(List.of("snapkv:windw=3"), List.of())).hasMessageContaining("windw");
     }
 }
