@@ -111,8 +111,7 @@ final class GroupedDecodeAttention {
             if (mass != null) {
                 for (int j = 0; j < len; j++) p[po + j] += (float) Math.log(mass[from + j]);
             }
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < len; j++) max = Math.max(max, p[po + j]);
+            float max = maxOf(p, po, len);
             int o = pOff + g * stride;
             partials[o] = max;
             partials[o + 1] = expInPlace(p, po, len, max);
@@ -149,6 +148,20 @@ final class GroupedDecodeAttention {
             p[po + CHUNK + j] = k0.mul(b0).add(k1.mul(b1)).add(k2.mul(b2)).add(k3.mul(b3)).reduceLanes(VectorOperators.ADD) * scale;
             p[po + 2 * CHUNK + j] = k0.mul(c0).add(k1.mul(c1)).add(k2.mul(c2)).add(k3.mul(c3)).reduceLanes(VectorOperators.ADD) * scale;
         }
+    }
+
+    /**
+     * max(p[po..po+len)), vectorised: the scalar {@code Math.max} chain it replaces took a sixth
+     * of the attention time with the cache in L3 (its NaN handling makes each step several
+     * dependent instructions).
+     */
+    static float maxOf(float[] p, int po, int len) {
+        FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        int j = 0;
+        for (int bound = S.loopBound(len); j < bound; j += L) vmax = vmax.max(FloatVector.fromArray(S, p, po + j));
+        float max = vmax.reduceLanes(VectorOperators.MAX);
+        for (; j < len; j++) max = Math.max(max, p[po + j]);
+        return max;
     }
 
     /** {@code p = exp(p - max)} over [po, po+len), returning the sum. */
