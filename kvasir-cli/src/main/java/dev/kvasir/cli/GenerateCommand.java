@@ -46,6 +46,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--chat", description = "Format the prompt as a user message with the model's chat template.")
     boolean chat;
 
+    @Option(names = "--special", description = "Read special-token text in a plain prompt (e.g. <|im_start|>) as those tokens, "
+            + "for prompts already in the model's chat format; without it such text is ordinary text.")
+    boolean special;
+
     @Option(names = "--system", description = "System message (with --chat).")
     String system;
 
@@ -68,9 +72,10 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String text = source.prompt != null ? source.prompt : readPrompt(source.promptFile);
         if (maxTokens < 0) throw new IllegalArgumentException("-n/--max-tokens must be >= 0, got " + maxTokens);
+        if (chat && special) throw new IllegalArgumentException("--special applies to plain prompts; --chat already reads the template's special tokens");
         try (Model model = modelOptions.load(!noProgress && !json)) {
             Tokenizer tok = model.tokenizer();
-            int[] prompt = chat ? PromptFormat.chat(model, messages(text)) : PromptFormat.plain(model, text);
+            int[] prompt = chat ? PromptFormat.chat(model, messages(text)) : PromptFormat.plain(model, text, special);
             Generator.Options opts = Generator.Options.defaults().withThreads(modelOptions.threads())
                     .withPrecision(modelOptions.kvPrecision()).withPress(pressOptions.press(), pressOptions.budget());
             try (Generator gen = new Generator(model, opts)) {

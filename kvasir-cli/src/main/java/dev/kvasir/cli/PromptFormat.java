@@ -12,8 +12,13 @@ final class PromptFormat {
     private PromptFormat() {}
 
     static int[] plain(Model model, String text) {
+        return plain(model, text, false);
+    }
+
+    /** With {@code special}, text spelling a special token (e.g. {@code <|im_start|>}) becomes that token. */
+    static int[] plain(Model model, String text, boolean special) {
         Tokenizer tok = model.tokenizer();
-        return tok.encode(text, tok.addBosByDefault(), false);
+        return tok.encode(text, tok.addBosByDefault(), special);
     }
 
     static ChatTemplate template(Model model) {

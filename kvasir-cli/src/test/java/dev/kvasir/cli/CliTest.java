@@ -54,6 +54,19 @@ class CliTest {
     }
 
     @Test
+    void specialReadsChatMarkupInAPlainPromptAsSpecialTokens() throws Exception {
+        String text = "<|im_start|>user\nHi<|im_end|>";
+        String model = TestResources.defaultModel().toString();
+        JsonNode plain = new ObjectMapper().readTree(run("generate", "--model", model, "-p", text, "-n", "0", "--json").out());
+        JsonNode special = new ObjectMapper().readTree(run("generate", "--model", model, "-p", text, "-n", "0", "--json", "--special").out());
+        assertThat(plain.get("prompt_tokens").asInt()).isEqualTo(17); // "<", "|", "im", "_", ... spelled out
+        assertThat(special.get("prompt_tokens").asInt()).isEqualTo(5); // <|im_start|> user \n Hi <|im_end|>
+        Run both = run("generate", "--model", model, "-p", "hi", "--chat", "--special");
+        assertThat(both.exit()).isEqualTo(2);
+        assertThat(both.err()).contains("--special applies to plain prompts");
+    }
+
+    @Test
     void generateWithPressReportsCompression() throws Exception {
         String prompt = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park. ".repeat(6);
         Run r = run("generate", "--model", TestResources.stories260k().toString(), "--prompt", prompt, "-n", "8", "--temperature", "0",
