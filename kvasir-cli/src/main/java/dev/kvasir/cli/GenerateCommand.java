@@ -90,7 +90,7 @@ final class GenerateCommand implements Callable<Integer> {
                 });
                 if (json) {
                     out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(
-                            JsonReports.generation(r, model, tok, pressOptions)));
+                            JsonReports.generation(r, model, tok, pressOptions, modelOptions.kvPrecision())));
                 } else {
                     out.println();
                     if (!noProgress) System.err.println(JsonReports.summaryLine(r));

@@ -1,6 +1,7 @@
 package dev.kvasir.cli;
 
 import dev.kvasir.core.generate.GenerationResult;
+import dev.kvasir.core.kv.KvPrecision;
 import dev.kvasir.core.model.Model;
 import dev.kvasir.core.press.CompressionReport;
 import dev.kvasir.core.tokenizer.Tokenizer;
@@ -12,7 +13,7 @@ import java.util.Map;
 final class JsonReports {
     private JsonReports() {}
 
-    static Map<String, Object> generation(GenerationResult r, Model model, Tokenizer tok, PressOptions press) {
+    static Map<String, Object> generation(GenerationResult r, Model model, Tokenizer tok, PressOptions press, KvPrecision precision) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", model.name());
         m.put("text", r.text());
@@ -24,21 +25,23 @@ final class JsonReports {
         m.put("decode_ms", round(r.decodeMs()));
         m.put("prefill_tps", round(r.prefillTokensPerSecond()));
         m.put("decode_tps", round(r.decodeTokensPerSecond()));
-        m.put("kv", kv(r, model));
+        m.put("kv", kv(r, model, precision));
         return m;
     }
 
     /** The {@code kv} object: what the cache holds and, with a press, what compression did. */
-    static Map<String, Object> kv(GenerationResult r, Model model) {
+    static Map<String, Object> kv(GenerationResult r, Model model, KvPrecision precision) {
         CompressionReport k = r.kv();
         Map<String, Object> m = new LinkedHashMap<>();
         if (k == null) {
+            // the prompt's keys and values, as a press reports them before compressing (the cache at the end also holds the reply)
+            long promptBytes = r.promptTokens() * model.config().kvBytesPerToken(precision.bytesPerValue());
             m.put("method", "none");
             m.put("options", Map.of());
             m.put("budget_requested", "fraction=1.0");
             m.put("budget_achieved", 1.0);
-            m.put("bytes_full", r.kvBytes());
-            m.put("bytes_kept", r.kvBytes());
+            m.put("bytes_full", promptBytes);
+            m.put("bytes_kept", promptBytes);
             m.put("bytes_at_end", r.kvBytes());
             return m;
         }

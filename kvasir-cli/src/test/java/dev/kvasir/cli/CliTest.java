@@ -51,6 +51,10 @@ class CliTest {
         assertThat(j.get("prompt_tokens").asInt()).isEqualTo(6);
         for (String f : new String[] {"text", "prefill_ms", "decode_ms", "prefill_tps", "decode_tps", "kv"}) assertThat(j.has(f)).as(f).isTrue();
         assertThat(j.get("text").asText()).startsWith(", a little girl named Lily");
+        // tinystories-656k: 2 layers, 4 KV heads of 16: 2·2·64·4 bytes of F32 keys and values per token; the prompt's
+        // 6 tokens before generation, plus the 11 generated tokens fed back (the 12th is never fed) at the end
+        assertThat(j.get("kv").get("bytes_full").asLong()).isEqualTo(6L * 2 * 2 * 64 * 4).isEqualTo(j.get("kv").get("bytes_kept").asLong());
+        assertThat(j.get("kv").get("bytes_at_end").asLong()).isEqualTo((6L + 11) * 2 * 2 * 64 * 4);
     }
 
     @Test
