@@ -115,6 +115,8 @@ final class BenchCommand implements Callable<Integer> {
                     }
                     kv.put("bytes_kept", cache.usedBytes());
                     kv.put("bytes_allocated", cache.allocatedBytes());
+                    // the tests' tokens, as the uncompressed cache was sized for them (generate reserves the reply too)
+                    cache.reserve(Math.max(nPrompt, nGen) + 16);
                 }
                 int[][] slots = cache.sizes();
                 int pos = cache.nextPosition();
@@ -186,14 +188,18 @@ final class BenchCommand implements Callable<Integer> {
      */
     private static void warmUp(LlamaModel llama, int[] tokens, KvPrecision precision, InferenceState st, Parallel par) {
         int chunk = Math.min(256, tokens.length - 1);
-        KvCache warm = llama.newCache(precision, chunk + 1);
+        // decode up to 512 slots per head, past the point where decode attention goes parallel
+        // (GroupedDecodeAttention: 1024 slots per layer), so the JIT has seen both paths; with
+        // only the short one, the first timed repetition at depth recompiled the decode loop
+        int span = Math.min(512, tokens.length - 1);
+        KvCache warm = llama.newCache(precision, Math.max(chunk, span) + 1);
         for (int i = 0; i < 3; i++) {
             warm.truncate(0, 0);
             llama.forward(tokens, 0, chunk, warm, st, par, null, false);
         }
         warm.truncate(0, 0);
         long end = System.nanoTime() + WARM_UP_DECODE_NANOS;
-        for (int i = 0; System.nanoTime() < end; i = (i + 1) % chunk) {
+        for (int i = 0; System.nanoTime() < end; i = (i + 1) % span) {
             if (i == 0) warm.truncate(0, 0);
             llama.forward(tokens, i, 1, warm, st, par, null, false);
         }

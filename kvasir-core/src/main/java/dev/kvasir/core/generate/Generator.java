@@ -183,6 +183,9 @@ public final class Generator implements AutoCloseable {
         Press decodeSource = press != null ? press : options.press();
         DecodePress decodePress = options.decodePress() != null ? options.decodePress()
                 : decodeSource != null ? decodeSource.decode().orElse(null) : null;
+        // Room for the whole reply, as a fresh cache is sized: a compressed cache keeps only a little
+        // headroom. A decode press holds the cache within its budget instead, so it needs none.
+        if (decodePress == null) cache.reserve(Math.max(0, Math.min(request.maxTokens(), context - cache.nextPosition())));
         state.recordDecodeAttention(decodePress != null);
         if (decodePress != null) decodePress.reset();
         Sampler sampler = new Sampler(request.sampling());

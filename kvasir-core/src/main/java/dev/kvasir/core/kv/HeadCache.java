@@ -77,6 +77,18 @@ public final class HeadCache {
         resize(cap);
     }
 
+    /**
+     * Makes room for exactly {@code extra} more slots (no growth factor) if the capacity falls
+     * short: for the tokens a generation will append to a compressed cache, reserved before
+     * decoding so that decode never reallocates mid-way (a copy of the head, and a JIT
+     * deoptimisation of the decode loop the first time its growth branch is taken).
+     */
+    public void reserve(int extra) {
+        if (extra < 0) throw new IllegalArgumentException("cannot reserve " + extra + " slots");
+        int need = size + extra;
+        if (need > keys.capacity()) resize(need);
+    }
+
     private void resize(int cap) {
         keys.resize(cap, size);
         values.resize(cap, size);

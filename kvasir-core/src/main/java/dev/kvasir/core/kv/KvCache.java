@@ -85,6 +85,11 @@ public final class KvCache {
         return 2L * tokens * layers * kvHeads * headDim * precision.bytesPerValue();
     }
 
+    /** {@link HeadCache#reserve} on every head: room for {@code extra} more tokens without reallocating. */
+    public void reserve(int extra) {
+        for (HeadCache[] l : heads) for (HeadCache h : l) h.reserve(extra);
+    }
+
     /** Rolls every head back to its first {@code slots} slots and sets the next position. */
     public void truncate(int slots, int nextPosition) {
         for (HeadCache[] l : heads) for (HeadCache h : l) h.truncate(Math.min(slots, h.size()));

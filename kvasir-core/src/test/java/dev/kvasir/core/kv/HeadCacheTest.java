@@ -56,6 +56,24 @@ class HeadCacheTest {
     }
 
     @Test
+    void reserveMakesExactlyTheRoomAskedForAndKeepsTheSlots() {
+        HeadCache h = new HeadCache(KvPrecision.F32, 4, 4);
+        for (int p = 0; p < 6; p++) h.append(vec(p, 4), 0, vec(-p, 4), 0, p);
+        h.retain(new int[] {1, 4, 5}, 3, 2); // capacity 5
+        h.reserve(10);
+        assertThat(h.keys().capacity()).isEqualTo(13); // exactly 3 + 10, not a growth factor
+        h.reserve(4); // already room: nothing changes
+        assertThat(h.keys().capacity()).isEqualTo(13);
+        assertThat(h.positions()).containsExactly(1, 4, 5);
+        float[] k = new float[4];
+        h.keys().get(2, k, 0);
+        assertThat(k).containsExactly(vec(5, 4));
+        for (int p = 6; p < 16; p++) h.append(vec(p, 4), 0, vec(-p, 4), 0, p);
+        assertThat(h.keys().capacity()).as("the reserved tokens fit without growing").isEqualTo(13);
+        assertThatThrownBy(() -> h.reserve(-1)).hasMessageContaining("-1");
+    }
+
+    @Test
     void retainRejectsDuplicatesAndMissingSlots() {
         HeadCache h = new HeadCache(KvPrecision.F32, 4, 4);
         for (int p = 0; p < 4; p++) h.append(vec(p, 4), 0, vec(p, 4), 0, p);
