@@ -166,7 +166,7 @@ final class BenchCommand implements Callable<Integer> {
                 out.put("results", rs);
                 System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
             } else {
-                String method = press == null ? "full" : press.name() + " " + budget;
+                String method = press == null ? "full" : press.name() + " " + budget.describe();
                 System.out.printf("%n| model | threads | kv | cache | test | t/s | KV MB |%n|---|---|---|---|---|---|---|%n");
                 for (Result r : results) {
                     Object kept = r.kv().get("bytes_kept");

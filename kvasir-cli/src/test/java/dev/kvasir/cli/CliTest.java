@@ -114,4 +114,12 @@ class CliTest {
         assertThat(j.get("results").size()).isEqualTo(4);
         for (JsonNode t : j.get("results")) assertThat(t.get("tokens_per_second").asDouble()).isPositive();
     }
+
+    @Test
+    void benchTableNamesTheCompressedCache() {
+        Run r = run("bench", "--model", TestResources.stories260k().toString(), "-p", "0", "-n", "4", "-d", "64", "-r", "1",
+                "--press", "snapkv", "--budget", "0.5", "--press-opt", "window=8");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("| snapkv fraction=0.5 | tg4 @ d64 |").doesNotContain("Fraction[");
+    }
 }
