@@ -52,8 +52,8 @@ final class ModelLoader {
             boolean qwen = arch.startsWith("qwen");
             RopeType ropeType = qwen ? RopeType.NEOX : RopeType.INTERLEAVED;
             int ropeDim = (int) f.getLong(p + "rope.dimension_count", headDim);
-            boolean hasBias = w.find("blk.0.attn_q.bias").isPresent();
-            boolean qkNorm = w.find("blk.0.attn_q_norm.weight").isPresent();
+            boolean hasBias = w.find(LayerNames.gguf(0).qBias()).isPresent();
+            boolean qkNorm = w.find(LayerNames.gguf(0).qNorm()).isPresent();
             boolean tied = w.find("output.weight").isEmpty();
             ModelConfig.Llama3RopeScaling scaling = null;
             boolean hasFreqs = w.find("rope_freqs.weight").isPresent();
@@ -61,24 +61,7 @@ final class ModelLoader {
                     headDim, vocab, (int) f.getLong(p + "context_length", 2048),
                     f.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f), f.getFloat(p + "rope.freq_base", 10000f),
                     ropeType, ropeDim, scaling, hasBias, qkNorm, tied);
-            LayerWeights[] lw = new LayerWeights[layers];
-            for (int l = 0; l < layers; l++) {
-                String b = "blk." + l + ".";
-                lw[l] = new LayerWeights(vector(w, b + "attn_norm.weight", dim),
-                        matrix(w, b + "attn_q.weight", heads * headDim, dim),
-                        matrix(w, b + "attn_k.weight", kvHeads * headDim, dim),
-                        matrix(w, b + "attn_v.weight", kvHeads * headDim, dim),
-                        matrix(w, b + "attn_output.weight", dim, heads * headDim),
-                        hasBias ? vector(w, b + "attn_q.bias", heads * headDim) : null,
-                        hasBias ? vector(w, b + "attn_k.bias", kvHeads * headDim) : null,
-                        hasBias ? vector(w, b + "attn_v.bias", kvHeads * headDim) : null,
-                        qkNorm ? vector(w, b + "attn_q_norm.weight", headDim) : null,
-                        qkNorm ? vector(w, b + "attn_k_norm.weight", headDim) : null,
-                        vector(w, b + "ffn_norm.weight", dim),
-                        matrix(w, b + "ffn_gate.weight", config.hiddenDim(), dim),
-                        matrix(w, b + "ffn_down.weight", dim, config.hiddenDim()),
-                        matrix(w, b + "ffn_up.weight", config.hiddenDim(), dim));
-            }
+            LayerWeights[] lw = layers(w, config, LayerNames::gguf);
             WeightMatrix embedding = matrix(w, "token_embd.weight", vocab, dim);
             WeightMatrix output = tied ? embedding : matrix(w, "output.weight", vocab, dim);
             float[] ropeFactors = hasFreqs ? vector(w, "rope_freqs.weight", ropeDim / 2) : null;
@@ -91,6 +74,43 @@ final class ModelLoader {
             f.close();
             throw e;
         }
+    }
+
+    /** The tensor names of decoder block {@code l}, as GGUF and Hugging Face checkpoints spell them. */
+    private record LayerNames(String attnNorm, String q, String k, String v, String o, String qBias, String kBias, String vBias,
+                              String qNorm, String kNorm, String ffnNorm, String gate, String down, String up) {
+        static LayerNames gguf(int l) {
+            String b = "blk." + l + ".";
+            return new LayerNames(b + "attn_norm.weight", b + "attn_q.weight", b + "attn_k.weight", b + "attn_v.weight",
+                    b + "attn_output.weight", b + "attn_q.bias", b + "attn_k.bias", b + "attn_v.bias", b + "attn_q_norm.weight",
+                    b + "attn_k_norm.weight", b + "ffn_norm.weight", b + "ffn_gate.weight", b + "ffn_down.weight", b + "ffn_up.weight");
+        }
+
+        static LayerNames huggingFace(int l) {
+            String b = "model.layers." + l + ".", a = b + "self_attn.", m = b + "mlp.";
+            return new LayerNames(b + "input_layernorm.weight", a + "q_proj.weight", a + "k_proj.weight", a + "v_proj.weight",
+                    a + "o_proj.weight", a + "q_proj.bias", a + "k_proj.bias", a + "v_proj.bias", a + "q_norm.weight", a + "k_norm.weight",
+                    b + "post_attention_layernorm.weight", m + "gate_proj.weight", m + "down_proj.weight", m + "up_proj.weight");
+        }
+    }
+
+    /** Every decoder block's weights, each tensor checked against the shape the config implies. */
+    private static LayerWeights[] layers(Tensors w, ModelConfig c, java.util.function.IntFunction<LayerNames> names) {
+        int dim = c.dim(), q = c.heads() * c.headDim(), kv = c.kvHeads() * c.headDim(), hidden = c.hiddenDim();
+        LayerWeights[] lw = new LayerWeights[c.layers()];
+        for (int l = 0; l < lw.length; l++) {
+            LayerNames n = names.apply(l);
+            lw[l] = new LayerWeights(vector(w, n.attnNorm(), dim),
+                    matrix(w, n.q(), q, dim), matrix(w, n.k(), kv, dim), matrix(w, n.v(), kv, dim), matrix(w, n.o(), dim, q),
+                    c.qkvBias() ? vector(w, n.qBias(), q) : null,
+                    c.qkvBias() ? vector(w, n.kBias(), kv) : null,
+                    c.qkvBias() ? vector(w, n.vBias(), kv) : null,
+                    c.qkNorm() ? vector(w, n.qNorm(), c.headDim()) : null,
+                    c.qkNorm() ? vector(w, n.kNorm(), c.headDim()) : null,
+                    vector(w, n.ffnNorm(), dim),
+                    matrix(w, n.gate(), hidden, dim), matrix(w, n.down(), dim, hidden), matrix(w, n.up(), hidden, dim));
+        }
+        return lw;
     }
 
     static float[] toFloats(GgmlType type, MemorySegment seg, int n) {
@@ -122,8 +142,8 @@ final class ModelLoader {
             }
             int dim = hc.hiddenSize(), heads = hc.numAttentionHeads(), kvHeads = hc.numKeyValueHeads();
             int headDim = hc.headDim() > 0 ? hc.headDim() : dim / heads;
-            boolean qkNorm = w.find("model.layers.0.self_attn.q_norm.weight").isPresent();
-            boolean bias = w.find("model.layers.0.self_attn.q_proj.bias").isPresent();
+            boolean qkNorm = w.find(LayerNames.huggingFace(0).qNorm()).isPresent();
+            boolean bias = w.find(LayerNames.huggingFace(0).qBias()).isPresent();
             // Tied checkpoints store the shared matrix once, as either name.
             boolean hasEmbed = w.find("model.embed_tokens.weight").isPresent();
             boolean hasHead = w.find("lm_head.weight").isPresent();
@@ -132,26 +152,7 @@ final class ModelLoader {
             ModelConfig config = new ModelConfig(arch, dim, hc.intermediateSize(), hc.numHiddenLayers(), heads, kvHeads, headDim,
                     hc.vocabSize(), hc.maxPositionEmbeddings(), (float) hc.rmsNormEps(), (float) hc.ropeTheta(), RopeType.NEOX,
                     headDim, scaling, bias, qkNorm, tied);
-            LayerWeights[] lw = new LayerWeights[config.layers()];
-            for (int l = 0; l < config.layers(); l++) {
-                String b = "model.layers." + l + ".";
-                String a = b + "self_attn.";
-                String m = b + "mlp.";
-                lw[l] = new LayerWeights(vector(w, b + "input_layernorm.weight", dim),
-                        matrix(w, a + "q_proj.weight", heads * headDim, dim),
-                        matrix(w, a + "k_proj.weight", kvHeads * headDim, dim),
-                        matrix(w, a + "v_proj.weight", kvHeads * headDim, dim),
-                        matrix(w, a + "o_proj.weight", dim, heads * headDim),
-                        bias ? vector(w, a + "q_proj.bias", heads * headDim) : null,
-                        bias ? vector(w, a + "k_proj.bias", kvHeads * headDim) : null,
-                        bias ? vector(w, a + "v_proj.bias", kvHeads * headDim) : null,
-                        qkNorm ? vector(w, a + "q_norm.weight", headDim) : null,
-                        qkNorm ? vector(w, a + "k_norm.weight", headDim) : null,
-                        vector(w, b + "post_attention_layernorm.weight", dim),
-                        matrix(w, m + "gate_proj.weight", config.hiddenDim(), dim),
-                        matrix(w, m + "down_proj.weight", dim, config.hiddenDim()),
-                        matrix(w, m + "up_proj.weight", config.hiddenDim(), dim));
-            }
+            LayerWeights[] lw = layers(w, config, LayerNames::huggingFace);
             WeightMatrix embedding = matrix(w, hasEmbed ? "model.embed_tokens.weight" : "lm_head.weight", config.vocabularySize(), dim);
             WeightMatrix output = tied ? embedding : matrix(w, "lm_head.weight", config.vocabularySize(), dim);
             ModelWeights weights = new ModelWeights(embedding, lw, vector(w, "model.norm.weight", dim), output, null);

@@ -51,15 +51,24 @@ public final class Presses {
 
     /** Parses {@code name} or {@code name:key=value,key=value} (CLI form). */
     public static Press parse(String spec) {
+        Spec s = spec(spec);
+        return create(s.name(), s.options());
+    }
+
+    /** A method written {@code name} or {@code name:key=value,key=value}, not yet checked against the registry. */
+    public record Spec(String name, Map<String, String> options) {}
+
+    /** Splits {@code name:key=value,...} into the name and its options (in the order given). */
+    public static Spec spec(String spec) {
         String[] parts = spec.split(":", 2);
         Map<String, String> opts = new LinkedHashMap<>();
         if (parts.length == 2 && !parts[1].isBlank()) {
             for (String kv : parts[1].split(",")) {
                 String[] p = kv.split("=", 2);
-                if (p.length != 2) throw new IllegalArgumentException("press option '" + kv + "' in '" + spec + "' must be key=value");
+                if (p.length != 2 || p[0].isBlank()) throw new IllegalArgumentException("press option '" + kv + "' in '" + spec + "' must be key=value");
                 opts.put(p[0].trim(), p[1].trim());
             }
         }
-        return create(parts[0], opts);
+        return new Spec(parts[0].trim(), opts);
     }
 }

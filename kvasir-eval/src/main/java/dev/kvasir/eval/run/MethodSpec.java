@@ -37,19 +37,11 @@ public record MethodSpec(String name, Map<String, String> options, String label)
 
     /** A variant {@code name:key=value,...}, labelled by that text. */
     public static MethodSpec variant(String spec) {
-        String[] parts = spec.trim().split(":", 2);
-        Map<String, String> opts = new LinkedHashMap<>();
-        if (parts.length == 2 && !parts[1].isBlank()) {
-            for (String kv : parts[1].split(",")) {
-                String[] p = kv.split("=", 2);
-                if (p.length != 2 || p[0].isBlank()) throw new IllegalArgumentException("method option '" + kv + "' in '" + spec + "' must be key=value");
-                opts.put(p[0].trim(), p[1].trim());
-            }
-        }
-        String name = parts[0].trim().toLowerCase(Locale.ROOT);
+        Presses.Spec parsed = Presses.spec(spec.trim());
+        String name = parsed.name().toLowerCase(Locale.ROOT);
         StringBuilder label = new StringBuilder(name);
-        opts.forEach((k, v) -> label.append(label.length() == name.length() ? ':' : ',').append(k).append('=').append(v));
-        return new MethodSpec(name, opts, label.toString());
+        parsed.options().forEach((k, v) -> label.append(label.length() == name.length() ? ':' : ',').append(k).append('=').append(v));
+        return new MethodSpec(name, parsed.options(), label.toString());
     }
 
     public boolean isFull() {
