@@ -10,11 +10,18 @@ import java.util.Map;
  * <pre>
  *   b_min = ⌊avg/β⌋,  b_max = 2·avg − b_min
  *   if b_max ≥ T − w:  b_max = T − w,  b_min = 2·avg − b_max
- *   step  = ⌊(b_max − b_min)/(L − 1)⌋,  b_ℓ = b_max − ℓ·step      (keep b_ℓ + w)
+ *   step  = (b_max − b_min)/(L − 1),  b_ℓ = b_max − ℓ·step      (keep b_ℓ + w)
  * </pre>
- * KVCache-Factory special case: T &lt; 2·avg → plain uniform. With the integer step (the faithful
- * default) Σ b_ℓ slightly <em>exceeds</em> L·avg (b_ℓ lies above the exact line); the option
- * {@code step=exact} uses the exact line, rounded by largest remainders so that Σ b_ℓ = L·avg.
+ * KVCache-Factory special case: T &lt; 2·avg → plain uniform.
+ *
+ * <p>The step. KVCache-Factory floors it ({@code (max_num − min_num) // (num_hidden_layers − 1)}),
+ * so the line starts at b_max but falls too slowly: every b_ℓ lies above the exact line and Σ b_ℓ
+ * exceeds L·avg by up to (L−1)/2 slots per layer on average. That is negligible at long prompts
+ * but not at short ones: T = 65, C = 32 (budget 0.5), w = 8, L = 30 gives avg = 24, b_max = 47,
+ * b_min = 1, step ⌊46/29⌋ = 1 instead of 1.59, b_ℓ = 47 − ℓ (mean 32.5) and 0.62 of the cache
+ * kept. By default ({@code step=exact}) the exact line is used, rounded by largest remainders so
+ * that Σ b_ℓ = L·avg: the budget is met exactly. {@code step=integer} is KVCache-Factory's code
+ * (faithful, over budget).
  */
 record PyramidBudget(double beta, boolean exactStep) implements BudgetAllocator {
 

@@ -25,13 +25,13 @@ class PressBudgetDivisionTest {
     @Test
     void pyramidIsAnArithmeticProgressionWithIntegerStep() {
         // T = 100, C = 28, w = 8: avg = 20, b_min = 20/20 = 1, b_max = 39, step = ⌊38/3⌋ = 12 → 39 27 15 3 (+ 8)
-        assertThat(pyramid(100, 28).keptPerLayer()).containsExactly(47, 35, 23, 11);
+        assertThat(pyramid(100, 28, "step", "integer").keptPerLayer()).containsExactly(47, 35, 23, 11);
     }
 
     @Test
     void pyramidExactStepMeetsTheMeanExactly() {
-        // exact line 39, 26.33, 13.67, 1 → floors 39 26 13 1 (79) + 1 to the largest remainder (13.67) → 39 26 14 1
-        CompressionReport r = pyramid(100, 28, "step", "exact");
+        // the default: exact line 39, 26.33, 13.67, 1 → floors 39 26 13 1 (79) + 1 to the largest remainder (13.67) → 39 26 14 1
+        CompressionReport r = pyramid(100, 28);
         assertThat(r.keptPerLayer()).containsExactly(47, 34, 22, 9);
         assertThat(r.keptSlots()).isEqualTo(4 * 28);
     }
@@ -39,7 +39,9 @@ class PressBudgetDivisionTest {
     @Test
     void pyramidSpecialCases() {
         // T = 45: b_max = 39 ≥ T − w = 37 → b_max = 37, b_min = 40 − 37 = 3, step = ⌊34/3⌋ = 11 → 37 26 15 4
-        assertThat(pyramid(45, 28).keptPerLayer()).containsExactly(45, 34, 23, 12);
+        assertThat(pyramid(45, 28, "step", "integer").keptPerLayer()).containsExactly(45, 34, 23, 12);
+        // exact: 37, 25.67, 14.33, 3 → 37 25 14 3 (79) + 1 to 25.67 → 37 26 14 3
+        assertThat(pyramid(45, 28).keptPerLayer()).containsExactly(45, 34, 22, 11);
         // T = 39 < 2·avg = 40 → uniform SnapKV
         assertThat(pyramid(39, 28).keptPerLayer()).containsExactly(28, 28, 28, 28);
     }
@@ -68,15 +70,35 @@ class PressBudgetDivisionTest {
     @Test
     void dynamicKvProgressiveDivisionByHand() {
         // after layer 1, P = {0, 1}: global top-6 = six of layer 1 → cnt = [0, 6] div 2 = [0, 3], f = [0, 1]
-        //   raw = [0, 6], ρ = 6 / (3·3), b = [0, 9]; Q2: clamp to b_s → [0, 6]; Q4: floor ⌈.1·3⌉ = 1 → [1, 5]
+        //   raw = [0, 6], ρ = 6 / (3·3), b = [0, 9]; Q2: layer 1 capped at its prefix 6, the other 3 go to
+        //   layer 0 (raw 0 everywhere left: even split) → [3, 6]; Q4 floor ⌈.1·3⌉ = 1 holds
         // after layer 2 (Q3 fix: final rebalance), P = {0, 1, 2}: top-9 = .40 .35 .30 (L2) + six of L1
-        //   cnt = [0, 6, 3] div 3 = [0, 2, 1], raw = ⌊6·f⌋ = [0, 4, 2], b = raw·9/6 = [0, 6, 3]
-        //   Q2: clamp to current prefixes [1, 5, 6] → [0, 5, 3]; Q4: [1, 4, 3] (one taken from the largest)
+        //   cnt = [0, 6, 3] div 3 = [0, 2, 1] (need_add = 9/3 − 3 = 0), raw = ⌊6·f⌋ = [0, 4, 2],
+        //   b = raw·9/6 = [0, 6, 3] within the prefixes [3, 6, 6]; Q4: [1, 5, 3] (one from the largest): Σ = 9 = base·L
         KvCache c = dynamicKv();
         assertThat(positions(c, 0, 0)).containsExactly(0, 10, 11);
-        assertThat(positions(c, 1, 0)).containsExactly(0, 1, 2, 3, 10, 11);
+        assertThat(positions(c, 1, 0)).containsExactly(0, 1, 2, 3, 4, 10, 11);
         assertThat(positions(c, 2, 0)).containsExactly(0, 1, 2, 10, 11);
         assertThat(c.head(1, 0).massOrNull()).isNull();
+    }
+
+    /**
+     * L = 3, m = 3 (one rebalance, at the last layer), T = 12, w = 2, C = 5 → base 3, b_s 6. The global
+     * top-9 holds 1 | 5 | 3 entries of layers 0 | 1 | 2, so cnt = [1, 5, 3] div 3 = [0, 1, 1] loses 1 of
+     * base·H = 3, which the official need_add gives to the last layer: cnt = [0, 1, 2], raw = [0, 2, 4],
+     * b = raw·9/6 = [0, 3, 6]. Without need_add it would be f = [0, ½, ½], b = [0, 4, 4 + 1].
+     */
+    @Test
+    void dynamicKvNeedAddGivesTheLastLayerTheRoundingLoss() {
+        float[][] scores = {
+                {0.5f, 0.01f, 0.01f, 0.01f, 0.01f, 0.01f, 0.01f, 0.01f, 0.01f, 0.01f},
+                {0.30f, 0.29f, 0.28f, 0.27f, 0.26f, 0.02f, 0.02f, 0.02f, 0.02f, 0.02f},
+                {0.20f, 0.19f, 0.18f, 0.03f, 0.03f, 0.03f, 0.03f, 0.03f, 0.03f, 0.03f}};
+        KvCache c = plain(3, 1, 2, 12);
+        CompressionReport r = press("dynamickv", "window", "2", "kernel", "1", "r-max", "2", "m", "3", "q4", "faithful")
+                .compress(c, l -> windowStats(1, 2, new float[][] {padded(12, scores[l])}), Budget.tokensPerHead(5));
+        assertThat(r.keptPerLayer()).containsExactly(0 + 2, 3 + 2, 6 + 2);
+        assertThat(r.keptSlots()).isEqualTo(3 * 5);
     }
 
     @Test

@@ -75,8 +75,8 @@ class PressPropertiesTest {
             v("cam", true), v("cam", true, "reference", "max", "merge-budget", "3"), v("tova", true), v("tova", true, "shared", "false"),
             v("knorm", true), v("random", true), v("kvmerger", false), v("kvmerger", false, "mass", "true", "sigma", "auto"),
             v("kvmerger", true, "exact", "true", "skip-layers", "none"), v("kvmerger", true, "exact", "true", "mass", "true", "skip-layers", "none"),
-            v("dynamickv", false, "window", "4"), v("dynamickv", false, "m", "2", "r-max", "3", "pooling", "max"),
-            v("dynamickv-merge", false, "window", "4"), v("dynamickv-merge", false, "mass", "false", "eps", "0.3"));
+            v("dynamickv", true, "window", "4"), v("dynamickv", true, "m", "2", "r-max", "3", "pooling", "max"),
+            v("dynamickv-merge", true, "window", "4"), v("dynamickv-merge", true, "mass", "false", "eps", "0.3"));
 
     @Property(tries = 150)
     void budgetIsMetAndPositionsArePreserved(@ForAll("shapes") Shape s, @ForAll @DoubleRange(min = 0.01, max = 1) double f) {
