@@ -34,7 +34,7 @@ import java.util.Map;
  *       other layers of P, in proportion to their raw_p (water-filling, shortfall to the last
  *       uncapped layer), so Σ b_p = base·L is met exactly whenever the lists can hold it (they
  *       always can at the final rebalance). Without the redistribution DynamicKV undershot its
- *       budget (3 % at 64 tokens per head; 0.36 kept of 0.9 on a 64-token prompt). Faithful:
+ *       budget (PressLayerBudgetTest, 64 tokens, 30 layers: 0.82 kept at 0.9, 0.14 at 0.2). Faithful:
  *       duplicates are kept as slot <em>mass</em> (a slot of mass m attends exactly like m
  *       copies; fewer bytes than the official copies) and the surplus over n is lost.</li>
  *   <li>Q3: with L mod m ≠ 0 the last layers are never rebalanced and keep b_s = r_max·base,

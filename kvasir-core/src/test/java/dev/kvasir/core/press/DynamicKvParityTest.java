@@ -52,6 +52,11 @@ class DynamicKvParityTest {
                     assertThat(held).as("%s layer %d window slot %d", what, l, k).isEqualTo((float) m[k]);
                 }
             }
+            if (c.get("variant").equals("default")) {
+                long held = (long) w * layers * heads;
+                for (int[] k : a.keep()) for (int x : k) held += x;
+                assertThat(held).as("%s meets its budget exactly", what).isEqualTo((long) integer(c, "budget_slots"));
+            }
             checked++;
         }
         assertThat(checked).isEqualTo(12);
