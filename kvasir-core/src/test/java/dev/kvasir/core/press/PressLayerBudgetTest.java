@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * The layer-adaptive methods meet their budget (±2 % of the slots, hence of the bytes) on the default
+ * The layer-adaptive methods (and SnapKV, the uniform control) meet their budget (±2 % of the slots, hence of the bytes) on the default
  * model's shape (30 layers, 9 query heads over 3 KV heads) at prompts of 64, 512 and 4096 tokens, with
  * window rows whose sharpness and recency differ from layer to layer, as real ones do.
  */
@@ -28,7 +28,7 @@ class PressLayerBudgetTest {
 
     static List<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
-        for (String method : List.of("dynamickv", "pyramidkv", "snapkv")) {
+        for (String method : List.of("dynamickv", "dynamickv-merge", "pyramidkv", "snapkv")) {
             for (int t : new int[] {64, 512, 4096}) {
                 for (double f : new double[] {0.9, 0.5, 0.35, 0.2}) out.add(Arguments.of(method, t, Budget.fraction(f)));
                 if (t > 64) out.add(Arguments.of(method, t, Budget.tokensPerHead(64)));
