@@ -19,9 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * The layer-adaptive methods (and SnapKV, the uniform control) meet their budget (±2 % of the slots, hence of the bytes) on the default
- * model's shape (30 layers, 9 query heads over 3 KV heads) at prompts of 64, 512 and 4096 tokens, with
- * window rows whose sharpness and recency differ from layer to layer, as real ones do.
+ * The layer-adaptive methods (and SnapKV, the uniform control) meet their budget (±2 % of the
+ * slots, hence of the bytes) on the default model's shape (30 layers, 9 query heads over 3 KV heads)
+ * at prompts of 64, 512 and 4096 tokens, with window rows whose sharpness and recency differ from
+ * layer to layer, as real ones do.
  */
 class PressLayerBudgetTest {
     static final int LAYERS = 30, QUERY_HEADS = 9, KV_HEADS = 3, WINDOW = 8;
