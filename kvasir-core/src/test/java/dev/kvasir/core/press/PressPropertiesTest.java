@@ -73,7 +73,8 @@ class PressPropertiesTest {
             v("pyramidkv", true, "step", "exact", "window", "4"), v("adakv", false, "window", "4"),
             v("adakv", false, "scorer", "h2o", "normalize", "true", "window", "2"), v("adakv", false, "scorer", "random", "seed", "3"),
             v("adakv", true, "allocation", "kvpress", "window", "4"), v("adakv", true, "allocation", "kvpress", "gqa-first", "false"),
-            v("cam", true), v("cam", true, "reference", "max", "merge-budget", "3"), v("tova", true), v("tova", true, "shared", "false"),
+            v("cam", true), v("cam", true, "reference", "max", "merge-budget", "3"), v("cam", true, "eviction", "h2o"),
+            v("cam", true, "eviction", "h2o", "reference", "max", "merge-budget", "3"), v("tova", true), v("tova", true, "shared", "false"),
             v("knorm", true), v("random", true), v("kvmerger", false), v("kvmerger", false, "mass", "true", "sigma", "auto"),
             v("kvmerger", true, "exact", "true", "skip-layers", "none"), v("kvmerger", true, "exact", "true", "mass", "true", "skip-layers", "none"),
             v("dynamickv", false, "window", "4"), v("dynamickv", false, "m", "2", "r-max", "3", "pooling", "max"),
@@ -165,7 +166,7 @@ class PressPropertiesTest {
         }
         // Window votes are pooled per query head before the group mean (as kvpress), so with a pooling
         // kernel > 1 only the order of the group's heads is irrelevant, not their mean.
-        for (String name : List.of("h2o", "cam", "kvmerger:heavy-score=accumulated", "kvmerger:kernel=1", "snapkv:kernel=1", "kvmerger", "snapkv")) {
+        for (String name : List.of("h2o", "cam", "cam:eviction=h2o", "kvmerger:heavy-score=accumulated", "kvmerger:kernel=1", "snapkv:kernel=1", "kvmerger", "snapkv")) {
             KvCache a = s.cache(), b = s.cache(), c = s.cache();
             Presses.parse(name).compress(a, l -> stats[l], Budget.fraction(f));
             Presses.parse(name).compress(b, l -> swapped[l], Budget.fraction(f));
