@@ -20,7 +20,12 @@ package dev.kvasir.core.press;
  *
  * <p>{@code eviction=h2o}: kvpress's {@code CAMPress} formulation at prefill, H2O's selection
  * (accumulated attention, recent share 0.5), every evicted token merged into the next m = 32
- * <em>kept</em> slots, no cascade ({@link CamMerge}).
+ * <em>kept</em> slots, no cascade ({@link CamMerge}). Applied in one shot to a long prompt at a
+ * low budget this variant makes every kept value absorb about one evicted value, which shifts the
+ * attention outputs enough for the model to loop ("B B B ..."), while H2O with the same eviction
+ * and no merge answers coherently; the merge itself matches an independent numpy implementation
+ * on the same cache. {@code scripts/CamMergeStats.java} and {@code tools/reference/check_cam_dump.py}
+ * measure it. kvpress merges at decode time, a few hundred tokens per compression.
  */
 final class Cam {
     private Cam() {}
