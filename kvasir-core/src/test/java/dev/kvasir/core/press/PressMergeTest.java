@@ -50,6 +50,14 @@ class PressMergeTest {
         return c;
     }
 
+    /** Whether the third draw of the (seed, layer 0, KV head 0) stream is below p: the third evicted token's merge. */
+    private static boolean thirdDrawBelow(long seed, double p) {
+        SplittableRandom rnd = Seeds.stream(seed, 0, 0);
+        rnd.nextDouble();
+        rnd.nextDouble();
+        return rnd.nextDouble() < p;
+    }
+
     @Test
     void camOfficialMergesEachTokenLeavingTheWindowIntoTheNextTokensWithCascade() {
         // e = 1: p = 4 / mean(2, 0) > 1 → merged, V'1 = (1, 1)
@@ -72,10 +80,7 @@ class PressMergeTest {
         int mergedCount = 0;
         for (int seed = 0; seed < 8; seed++) {
             KvCache c = camWindow(1f, "seed", Integer.toString(seed));
-            SplittableRandom rnd = Seeds.stream(seed, 0, 0);
-            rnd.nextDouble();
-            rnd.nextDouble();
-            boolean merged3 = rnd.nextDouble() < 0.5;
+            boolean merged3 = thirdDrawBelow(seed, 0.5);
             assertThat(value(c, 0, 0, 1)).as("seed %d", seed).containsExactly(merged3 ? new float[] {11.1875f, 3.5625f} : new float[] {7.625f, 1.875f});
             if (merged3) mergedCount++;
         }
@@ -102,10 +107,7 @@ class PressMergeTest {
         int mergedCount = 0;
         for (int seed = 0; seed < 8; seed++) {
             KvCache c = cam(1.125f, "seed", Integer.toString(seed));
-            SplittableRandom rnd = Seeds.stream(seed, 0, 0);
-            rnd.nextDouble();
-            rnd.nextDouble();
-            boolean merged5 = rnd.nextDouble() < 0.5;
+            boolean merged5 = thirdDrawBelow(seed, 0.5);
             float expected = 7 + 4 / 2f + (merged5 ? 5 / 2f : 0);
             assertThat(value(c, 0, 0, 3)[0]).as("seed %d", seed).isEqualTo(expected);
             if (merged5) mergedCount++;
@@ -118,10 +120,7 @@ class PressMergeTest {
         // reference = max(2, 2.5) = 2.5 → p5 = 2.25 / 2.5 = .9 (mean reference: 1)
         for (int seed = 0; seed < 8; seed++) {
             KvCache c = cam(2.25f, "reference", "max", "seed", Integer.toString(seed));
-            SplittableRandom rnd = Seeds.stream(seed, 0, 0);
-            rnd.nextDouble();
-            rnd.nextDouble();
-            boolean merged5 = rnd.nextDouble() < 0.9;
+            boolean merged5 = thirdDrawBelow(seed, 0.9);
             assertThat(value(c, 0, 0, 3)[0]).isEqualTo(7 + 2f + (merged5 ? 2.5f : 0));
         }
     }
