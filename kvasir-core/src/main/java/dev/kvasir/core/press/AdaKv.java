@@ -15,10 +15,10 @@ package dev.kvasir.core.press;
  * {@code AdaKVPress}: each head's top ⌊α·B⌋ first, then the best H·B − H·⌊α·B⌋ of the rest
  * across heads), {@code normalize=true} (KVCache-Factory's default: each head's scores scaled by
  * its top-B share), {@code gqa-first=false} (pool each query head before the GQA mean, as kvpress),
- * {@code scorer=h2o|tova|knorm|random}, {@code layers=pyramid}. The official code keeps B
- * selectable slots for every head when B exceeds T − w (no compression); here, as for every
- * method, a prompt no longer than the budget is left alone. Heads really get different lengths:
- * memory is freed, not masked as in kvpress.
+ * {@code scorer=h2o|tova|knorm|random}, {@code layers=pyramid}. A prompt no longer than the
+ * budget is left alone (the official code skips compression when B > T − w, i.e. C > T; at C = T
+ * it would keep everything too). Heads really get different lengths: memory is freed, not masked
+ * as in kvpress.
  */
 final class AdaKv {
     private AdaKv() {}
