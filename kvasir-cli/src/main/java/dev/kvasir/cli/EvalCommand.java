@@ -55,7 +55,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--needle", description = "Custom needle sentence (niah); score with --task-opt expected=... or keywords=a|b.")
     String needle;
 
-    @Option(names = "--task-opt", description = "Task option key=value (repeatable): question, answerPrefix, expected, keywords, wrapper, ...")
+    @Option(names = "--task-opt", description = "Task option key=value (repeatable): question, answerPrefix, expected, keywords, wrapper, metric (niah: keywords, rouge1-f, rouge1-recall, exact; passkey: contains, exact), ...")
     List<String> taskOpts;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of generated tasks (default ${DEFAULT-VALUE}).")

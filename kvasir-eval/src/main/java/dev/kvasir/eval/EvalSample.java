@@ -53,6 +53,11 @@ public record EvalSample(
     public static final String CHAT_TEMPLATE = "chatTemplate";
     /** Metadata key: whether generation also stops at a newline (LongBench samsum, needle). */
     public static final String STOP_AT_NEWLINE = "stopAtNewline";
+    /**
+     * The task as result rows name it when a task option changes how it is scored (e.g.
+     * {@code niah:metric=rouge1-f}), so rows scored differently never share a table line; absent: the task's name.
+     */
+    public static final String TASK_LABEL = "taskLabel";
 
     public EvalSample {
         Objects.requireNonNull(id, "id");

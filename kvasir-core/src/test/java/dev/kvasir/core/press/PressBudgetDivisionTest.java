@@ -132,29 +132,58 @@ class PressBudgetDivisionTest {
     // ---------------------------------------------------------------- AdaKV
 
     /** Two KV heads (one query head each), T = 12, window 2: head 0 has six strong tokens, head 1 one. */
-    private static KvCache adaKv(String alpha) {
+    private static KvCache adaKv(String alpha, String... extra) {
         float[][] cols = {
                 {10, 9, 8, 7, 6, 5.5f, 0.1f, 0.1f, 0.1f, 0.1f, 1, 1},
                 {5, 0.5f, 0.4f, 0.3f, 0.05f, 0.05f, 0.05f, 0.05f, 0.05f, 0.05f, 1, 1}};
         KvCache c = plain(1, 2, 2, 12);
-        press("adakv", "scorer", "h2o", "window", "2", "alpha", alpha).compress(c, same(columnStats(2, cols)), Budget.tokensPerHead(6));
+        String[] opts = new String[6 + extra.length];
+        String[] base = {"scorer", "h2o", "window", "2", "alpha", alpha};
+        System.arraycopy(base, 0, opts, 0, 6);
+        System.arraycopy(extra, 0, opts, 6, extra.length);
+        press("adakv", opts).compress(c, same(columnStats(2, cols)), Budget.tokensPerHead(6));
         return c;
     }
 
     @Test
-    void adaKvDividesTheLayerBudgetBetweenHeadsWithAFloor() {
-        // B = 6 − 2 = 4 per head, 8 in the layer
-        // α = .25: floor ⌊1⌋ each (10 | 5), then the best 6 of the rest: 9 8 7 6 5.5 (head 0), .5 (head 1) → 6 | 2
+    void adaKvOfficialAllocationCountsTheLayersTopKThenAppliesTheFloor() {
+        // B = 6 − 2 = 4 per head, H·B = 8. Top 8 of the flattened scores: 10 9 8 7 6 5.5 (head 0), 5 .5 (head 1) → n = 6 | 2
+        // α = .25: ⌊α·B⌋ = 1, budget = round(6·.75 + 1) = round(5.5) = 6 | round(2·.75 + 1) = round(2.5) = 2 (half to even)
         KvCache c = adaKv("0.25");
         assertThat(positions(c, 0, 0)).containsExactly(0, 1, 2, 3, 4, 5, 10, 11);
         assertThat(positions(c, 0, 1)).containsExactly(0, 1, 10, 11);
-        // α = .75: floor 3 each, the best 2 of the rest: 7 6 (head 0) → 5 | 3
+        // α = .75: ⌊α·B⌋ = 3, budget = round(6·.25 + 3) = round(4.5) = 4 | round(2·.25 + 3) = round(3.5) = 4
         KvCache c2 = adaKv("0.75");
+        assertThat(positions(c2, 0, 0)).containsExactly(0, 1, 2, 3, 10, 11);
+        assertThat(positions(c2, 0, 1)).containsExactly(0, 1, 2, 3, 10, 11);
+        // α = .5: ⌊2⌋, round(6·.5 + 2) = 5 | round(2·.5 + 2) = 3
+        KvCache c3 = adaKv("0.5");
+        assertThat(c3.head(0, 0).size()).isEqualTo(5 + 2);
+        assertThat(positions(c3, 0, 1)).containsExactly(0, 1, 2, 10, 11);
+        // α = 1: uniform
+        KvCache c4 = adaKv("1");
+        assertThat(c4.head(0, 0).size()).isEqualTo(6);
+        assertThat(c4.head(0, 1).size()).isEqualTo(6);
+    }
+
+    @Test
+    void adaKvKvpressAllocationTakesTheFloorFirst() {
+        // α = .25: floor ⌊1⌋ each (10 | 5), then the best 6 of the rest: 9 8 7 6 5.5 (head 0), .5 (head 1) → 6 | 2
+        KvCache c = adaKv("0.25", "allocation", "kvpress");
+        assertThat(positions(c, 0, 0)).containsExactly(0, 1, 2, 3, 4, 5, 10, 11);
+        assertThat(positions(c, 0, 1)).containsExactly(0, 1, 10, 11);
+        // α = .75: floor 3 each, the best 2 of the rest: 7 6 (head 0) → 5 | 3 (official: 4 | 4)
+        KvCache c2 = adaKv("0.75", "allocation", "kvpress");
         assertThat(c2.head(0, 0).size()).isEqualTo(5 + 2);
         assertThat(positions(c2, 0, 1)).containsExactly(0, 1, 2, 10, 11);
-        // α = 1: uniform
-        KvCache c3 = adaKv("1");
-        assertThat(c3.head(0, 0).size()).isEqualTo(6);
-        assertThat(c3.head(0, 1).size()).isEqualTo(6);
+    }
+
+    @Test
+    void adaKvOptionsAreReportedAndChecked() {
+        Press p = Presses.create("adakv");
+        assertThat(p.options()).containsEntry("allocation", "official").containsEntry("normalize", "false")
+                .containsEntry("gqa-first", "true").containsEntry("alpha", "0.2");
+        assertThatThrownBy(() -> press("adakv", "allocation", "greedy"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("allocation=greedy").hasMessageContaining("official, kvpress");
     }
 }

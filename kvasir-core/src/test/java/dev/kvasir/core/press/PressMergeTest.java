@@ -19,14 +19,72 @@ class PressMergeTest {
     private static KvCache cam(float a5, String... opts) {
         float[] a = {5, 0, 8, 10, 3, a5, 0, 2, 2.5f, 2};
         KvCache c = plain(1, 1, 2, 10);
-        String[] all = new String[opts.length + 2];
+        String[] all = new String[opts.length + 4];
         all[0] = "merge-budget";
         all[1] = "2";
-        System.arraycopy(opts, 0, all, 2, opts.length);
+        all[2] = "eviction";
+        all[3] = "h2o";
+        System.arraycopy(opts, 0, all, 4, opts.length);
         CompressionReport r = press("cam", all).compress(c, same(columnStats(1, new float[][] {a})), Budget.tokensPerHead(6));
         assertThat(positions(c, 0, 0)).containsExactly(0, 2, 3, 7, 8, 9);
         assertThat(r.options()).containsEntry("merge-budget", "2");
         return c;
+    }
+
+    /**
+     * The official CaM cache at prefill: T = 10, values v_j = (j, 1), C = 6, start = 1 → keeps 0 and the
+     * recent 5..9; 1..4 leave the window in that order, each merged into the next m = 2 tokens.
+     */
+    private static KvCache camWindow(float a3, String... opts) {
+        float[] a = {5, 4, 2, a3, 3, 1, 1, 2, 2, 2};
+        KvCache c = plain(1, 1, 2, 10);
+        String[] all = new String[opts.length + 4];
+        all[0] = "merge-budget";
+        all[1] = "2";
+        all[2] = "start";
+        all[3] = "1";
+        System.arraycopy(opts, 0, all, 4, opts.length);
+        CompressionReport r = press("cam", all).compress(c, same(columnStats(1, new float[][] {a})), Budget.tokensPerHead(6));
+        assertThat(positions(c, 0, 0)).containsExactly(0, 5, 6, 7, 8, 9);
+        assertThat(r.options()).containsEntry("eviction", "start-recent").containsEntry("merge-budget", "2");
+        return c;
+    }
+
+    /** Whether the third draw of the (seed, layer 0, KV head 0) stream is below p: the third evicted token's merge. */
+    private static boolean thirdDrawBelow(long seed, double p) {
+        SplittableRandom rnd = Seeds.stream(seed, 0, 0);
+        rnd.nextDouble();
+        rnd.nextDouble();
+        return rnd.nextDouble() < p;
+    }
+
+    @Test
+    void camOfficialMergesEachTokenLeavingTheWindowIntoTheNextTokensWithCascade() {
+        // e = 1: p = 4 / mean(2, 0) > 1 → merged, V'1 = (1, 1)
+        // e = 2: V'2 = v2 + V'1/2 = (2.5, 1.5); p = 2 / mean(0, 3) > 1 → merged
+        // e = 3: V'3 = v3 + (V'1 + V'2)/2 = (4.75, 2.25); p = 0 → dropped
+        // e = 4: V'4 = v4 + V'2/2 = (5.25, 1.75); p = 3 / mean(1, 1) > 1 → merged
+        // kept 5: v5 + V'4/2 = (7.625, 1.875); 6: v6 + V'4/2 = (8.625, 1.875); 7..9 and 0 unchanged
+        KvCache c = camWindow(0f);
+        assertThat(value(c, 0, 0, 1)).containsExactly(7.625f, 1.875f);
+        assertThat(value(c, 0, 0, 2)).containsExactly(8.625f, 1.875f);
+        assertThat(value(c, 0, 0, 3)).containsExactly(7f, 1f);
+        assertThat(value(c, 0, 0, 0)).containsExactly(0f, 1f);
+        for (int s = 0; s < 6; s++) assertThat(key(c, 0, 0, s)).containsExactly(1f, 0f);
+    }
+
+    @Test
+    void camOfficialDrawsAreSeededOnePerEvictedToken() {
+        // a3 = 1: p3 = 1 / mean(3, 1) = .5, the others as above; merged iff the third draw of (seed, 0, 0) is < .5
+        // merged: V'4 = v4 + (V'2 + V'3)/2 = (7.625, 2.875), V5 = v5 + (V'3 + V'4)/2 = (11.1875, 3.5625)
+        int mergedCount = 0;
+        for (int seed = 0; seed < 8; seed++) {
+            KvCache c = camWindow(1f, "seed", Integer.toString(seed));
+            boolean merged3 = thirdDrawBelow(seed, 0.5);
+            assertThat(value(c, 0, 0, 1)).as("seed %d", seed).containsExactly(merged3 ? new float[] {11.1875f, 3.5625f} : new float[] {7.625f, 1.875f});
+            if (merged3) mergedCount++;
+        }
+        assertThat(mergedCount).as("both outcomes occur over the seeds").isBetween(1, 7);
     }
 
     @Test
@@ -49,10 +107,7 @@ class PressMergeTest {
         int mergedCount = 0;
         for (int seed = 0; seed < 8; seed++) {
             KvCache c = cam(1.125f, "seed", Integer.toString(seed));
-            SplittableRandom rnd = Seeds.stream(seed, 0, 0);
-            rnd.nextDouble();
-            rnd.nextDouble();
-            boolean merged5 = rnd.nextDouble() < 0.5;
+            boolean merged5 = thirdDrawBelow(seed, 0.5);
             float expected = 7 + 4 / 2f + (merged5 ? 5 / 2f : 0);
             assertThat(value(c, 0, 0, 3)[0]).as("seed %d", seed).isEqualTo(expected);
             if (merged5) mergedCount++;
@@ -65,10 +120,7 @@ class PressMergeTest {
         // reference = max(2, 2.5) = 2.5 → p5 = 2.25 / 2.5 = .9 (mean reference: 1)
         for (int seed = 0; seed < 8; seed++) {
             KvCache c = cam(2.25f, "reference", "max", "seed", Integer.toString(seed));
-            SplittableRandom rnd = Seeds.stream(seed, 0, 0);
-            rnd.nextDouble();
-            rnd.nextDouble();
-            boolean merged5 = rnd.nextDouble() < 0.9;
+            boolean merged5 = thirdDrawBelow(seed, 0.9);
             assertThat(value(c, 0, 0, 3)[0]).isEqualTo(7 + 2f + (merged5 ? 2.5f : 0));
         }
     }

@@ -27,6 +27,10 @@ public final class Metrics {
         register(StringMatch.all());
         register(StringMatch.part());
         register(new NiahKeywords());
+        register(new NiahRouge1(false));
+        register(new NiahRouge1(true));
+        register(new NiahExact());
+        register(new PasskeyExact());
     }
 
     private static void register(Metric m) {

@@ -124,7 +124,7 @@ public final class EvalRunner {
 
     private String key(Task task, EvalSample s, SharedPrefill.Planned p) {
         Map<String, String> options = p.press() == null ? Map.of() : p.press().options();
-        return RowKey.of(task.name(), s.id(), p.configuration().method().label(), options, p.configuration().budget().requested(),
+        return RowKey.of(s.meta(EvalSample.TASK_LABEL, task.name()), s.id(), p.configuration().method().label(), options, p.configuration().budget().requested(),
                 settings.queryMode().label());
     }
 

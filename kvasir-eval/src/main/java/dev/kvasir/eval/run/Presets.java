@@ -41,7 +41,8 @@ public final class Presets {
      * DynamicKV (arXiv 2412.14838) §2.5: DynamicKV against StreamingLLM, H2O, SnapKV and
      * PyramidKV at KV sizes 64, 128, 256 and 512 tokens per layer and head, plus the needle test.
      * Of the paper's 16 LongBench tasks only multi_news is at hand (when its file is given);
-     * passkey adds a second retrieval task.
+     * passkey adds a second retrieval task. DynamicKV runs without Kvasir's per-layer floor
+     * ({@code q4=faithful}): the reference code only warns when a layer falls below r_min.
      */
     public static Preset dynamickvPaper() {
         return new Preset("dynamickv-paper", "DynamicKV paper comparison (scaled)",
@@ -49,7 +50,8 @@ public final class Presets {
                         item("niah", List.of(2048, 4096), THREE_DEPTHS, 0, 0, 0, false),
                         item("passkey", List.of(2048), THREE_DEPTHS, 3, 0, 0, false),
                         item("multi_news", List.of(), List.of(), 4, 128, 2048, true)),
-                methods("full", "dynamickv", "streaming-llm", "h2o", "snapkv", "pyramidkv"),
+                List.of(new MethodSpec("full", Map.of()), MethodSpec.variant("dynamickv:q4=faithful"), new MethodSpec("streaming-llm", Map.of()),
+                        new MethodSpec("h2o", Map.of()), new MethodSpec("snapkv", Map.of()), new MethodSpec("pyramidkv", Map.of())),
                 List.of(BudgetSpec.tokens(64), BudgetSpec.tokens(128), BudgetSpec.tokens(256), BudgetSpec.tokens(512)));
     }
 

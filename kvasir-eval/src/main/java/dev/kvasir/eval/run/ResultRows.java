@@ -20,7 +20,7 @@ final class ResultRows {
         Map<String, Object> options = new LinkedHashMap<>();
         if (o.planned().press() != null) options.putAll(o.planned().press().options());
         ResultRow.Builder b = ResultRow.builder()
-                .sampleId(sample.id()).task(task).method(c.method().label()).options(options)
+                .sampleId(sample.id()).task(sample.meta(EvalSample.TASK_LABEL, task)).method(c.method().label()).options(options)
                 .prediction(r.text()).expected(sample.answers()).score(Metrics.score(sample, r.text()))
                 .promptTokens(r.promptTokens())
                 .speed(r.prefillTokensPerSecond(), r.decodeTokensPerSecond())

@@ -4,7 +4,9 @@ import dev.kvasir.core.tokenizer.Tokenizer;
 import dev.kvasir.eval.EvalSample;
 import dev.kvasir.eval.Task;
 import dev.kvasir.eval.TaskConfig;
+import dev.kvasir.eval.metrics.NiahExact;
 import dev.kvasir.eval.metrics.NiahKeywords;
+import dev.kvasir.eval.metrics.NiahRouge1;
 import dev.kvasir.eval.text.TokenFitter;
 
 import java.util.ArrayList;
@@ -22,7 +24,9 @@ import java.util.Map;
  * <p>Length: the whole plain prompt (wrapper, haystack, needle, question, answer prefix) is made
  * as long as {@code length - reserveTokens} tokens or a few tokens shorter. Metadata: length,
  * depth (requested), actualDepth (achieved, in haystack tokens), needle, keywords, promptTokens.
- * Metric: {@code niah-keywords}.
+ * Metric: {@code niah-keywords}; {@code --task-opt metric=...} picks another, and the rows then
+ * name the task {@code niah:metric=<choice>}: {@code rouge1-f} (KVCache-Factory's score,
+ * {@link NiahRouge1}), {@code rouge1-recall}, {@code exact} ({@link NiahExact}), {@code keywords}.
  */
 public final class NiahTask implements Task {
     public static final String NAME = "niah";
@@ -46,15 +50,39 @@ public final class NiahTask implements Task {
     @Override
     public List<EvalSample> samples(TaskConfig config) {
         NiahSettings s = settings != null ? settings : NiahSettings.fromOptions(config.options());
+        String metric = metric(config);
         Tokenizer tokenizer = config.requireTokenizer(NAME);
         Haystack haystack = Haystack.load(config.requireDataPath(NAME, "a directory of .txt files or a text file"));
         List<EvalSample> out = new ArrayList<>();
         for (int length : config.contextLengths()) {
             for (double depth : config.depths()) {
-                out.add(sample(s, tokenizer, haystack, length, config.reserveTokens(), depth));
+                EvalSample e = sample(s, tokenizer, haystack, length, config.reserveTokens(), depth);
+                out.add(metric.equals(e.metric()) ? e : rescored(e, metric, config.option(METRIC).orElseThrow(), s));
             }
         }
         return config.limited(out);
+    }
+
+    /** Task option naming the metric. */
+    public static final String METRIC = "metric";
+
+    private static final Map<String, String> METRICS = Map.of(
+            "keywords", NiahKeywords.NAME, "rouge1-f", NiahRouge1.F, "rouge1-recall", NiahRouge1.RECALL, "exact", NiahExact.NAME);
+
+    static String metric(TaskConfig config) {
+        String choice = config.option(METRIC).orElse("keywords");
+        String name = METRICS.get(choice);
+        if (name == null) {
+            throw new IllegalArgumentException("niah: --task-opt metric=" + choice + " is not one of " + new java.util.TreeSet<>(METRICS.keySet()));
+        }
+        return name;
+    }
+
+    private static EvalSample rescored(EvalSample e, String metric, String choice, NiahSettings s) {
+        Map<String, Object> meta = new LinkedHashMap<>(e.metadata());
+        meta.put(NiahRouge1.ANSWER_PREFIX, s.answerPrefix());
+        meta.put(EvalSample.TASK_LABEL, NAME + ":" + METRIC + "=" + choice);
+        return new EvalSample(e.id(), e.context(), e.question(), e.answerPrefix(), e.answers(), e.maxNewTokens(), metric, meta);
     }
 
     static EvalSample sample(NiahSettings s, Tokenizer tokenizer, Haystack haystack, int length, int reserve, double depth) {

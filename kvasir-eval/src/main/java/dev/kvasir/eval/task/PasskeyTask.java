@@ -4,6 +4,7 @@ import dev.kvasir.core.tokenizer.Tokenizer;
 import dev.kvasir.eval.EvalSample;
 import dev.kvasir.eval.Task;
 import dev.kvasir.eval.TaskConfig;
+import dev.kvasir.eval.metrics.PasskeyExact;
 import dev.kvasir.eval.metrics.StringMatch;
 import dev.kvasir.eval.text.Seeds;
 import dev.kvasir.eval.text.TokenFitter;
@@ -25,7 +26,9 @@ import java.util.Random;
  * the key lands within one short sentence of the requested depth. The number of filler
  * sentences is the largest for which the whole plain prompt has at most
  * {@code length - reserveTokens} tokens. Samples per (length, depth): {@code samplesPerPoint},
- * each with its own key. Metric: {@code string_match_all} on the key.
+ * each with its own key. Metric: {@code string_match_all} on the key; {@code --task-opt metric=exact}
+ * scores as LongLoRA does ({@link PasskeyExact}: the answer starts with the key's digits), and the
+ * rows then name the task {@code passkey:metric=exact}.
  */
 public final class PasskeyTask implements Task {
     public static final String NAME = "passkey";
@@ -46,6 +49,10 @@ public final class PasskeyTask implements Task {
     @Override
     public List<EvalSample> samples(TaskConfig config) {
         Tokenizer tokenizer = config.requireTokenizer(NAME);
+        String choice = config.option("metric").orElse("contains");
+        if (!choice.equals("contains") && !choice.equals("exact")) {
+            throw new IllegalArgumentException("passkey: --task-opt metric=" + choice + " is not one of [contains, exact]");
+        }
         List<EvalSample> out = new ArrayList<>();
         for (int length : config.contextLengths()) {
             for (int d = 0; d < config.depths().size(); d++) {
@@ -53,7 +60,8 @@ public final class PasskeyTask implements Task {
                 for (int i = 0; i < config.samplesPerPoint(); i++) {
                     Random rnd = Seeds.random(config.seed(), Seeds.of(NAME), length, Double.doubleToLongBits(depth), i);
                     int key = 10000 + rnd.nextInt(90000);
-                    out.add(sample(tokenizer, length - config.reserveTokens(), length, depth, key, i));
+                    EvalSample e = sample(tokenizer, length - config.reserveTokens(), length, depth, key, i);
+                    out.add(choice.equals("exact") ? exact(e) : e);
                 }
             }
         }
@@ -78,6 +86,12 @@ public final class PasskeyTask implements Task {
         String id = String.format(Locale.ROOT, "passkey-L%d-d%.3f-s%d", length, depth, index);
         return new EvalSample(id, context, QUESTION, ANSWER_PREFIX, List.of(String.valueOf(key)), MAX_NEW_TOKENS,
                 StringMatch.ALL, meta);
+    }
+
+    private static EvalSample exact(EvalSample e) {
+        Map<String, Object> meta = new LinkedHashMap<>(e.metadata());
+        meta.put(EvalSample.TASK_LABEL, NAME + ":metric=exact");
+        return new EvalSample(e.id(), e.context(), e.question(), e.answerPrefix(), e.answers(), e.maxNewTokens(), PasskeyExact.NAME, meta);
     }
 
     static String keyLine(int key) {

@@ -14,4 +14,11 @@ class PresetsTest {
         MethodSpec demo = Presets.demo().methods().stream().filter(m -> m.name().equals("kvmerger")).findFirst().orElseThrow();
         assertThat(demo.newPress().options()).containsEntry("heavy-score", "window");
     }
+
+    @Test
+    void dynamickvPaperPresetRunsDynamicKvWithoutTheFloorAsTheReferenceCode() {
+        MethodSpec d = Presets.dynamickvPaper().methods().get(1);
+        assertThat(d.label()).isEqualTo("dynamickv:q4=faithful");
+        assertThat(d.newPress().options()).containsEntry("q4", "faithful");
+    }
 }

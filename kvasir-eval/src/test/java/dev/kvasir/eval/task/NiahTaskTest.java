@@ -102,4 +102,20 @@ class NiahTaskTest {
     private static final class NiahSettingsDefaults {
         static final String NEEDLE = "The best thing to do in San Francisco is eat a sandwich and sit in Dolores Park on a sunny day.";
     }
+
+    @Test
+    void metricOptionScoresAsTheChosenHarnessAndNamesItInTheRows() {
+        TaskConfig.Builder b = TaskConfig.builder().tokenizer(tok).dataPath(ESSAYS).contextLengths(List.of(400)).depths(List.of(0.5));
+        EvalSample plain = new NiahTask().samples(b.build()).getFirst();
+        assertThat(plain.metric()).isEqualTo("niah-keywords");
+        assertThat(plain.meta(EvalSample.TASK_LABEL, "niah")).isEqualTo("niah");
+        EvalSample rouge = new NiahTask().samples(b.option("metric", "rouge1-f").build()).getFirst();
+        assertThat(rouge.metric()).isEqualTo("niah-rouge1-f");
+        assertThat(rouge.meta(EvalSample.TASK_LABEL, "niah")).isEqualTo("niah:metric=rouge1-f");
+        assertThat(rouge.prompt()).isEqualTo(plain.prompt());
+        // the forced answer prefix is part of the scored response: the prefix plus the rest of the needle scores 1
+        assertThat(dev.kvasir.eval.metrics.Metrics.score(rouge, " eat a sandwich and sit in Dolores Park on a sunny day.")).isEqualTo(1.0);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new NiahTask().samples(b.option("metric", "bleu").build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("metric=bleu").hasMessageContaining("rouge1-recall");
+    }
 }

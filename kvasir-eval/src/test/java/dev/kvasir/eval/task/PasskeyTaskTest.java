@@ -60,4 +60,18 @@ class PasskeyTaskTest {
         assertThat(a.stream().map(s -> s.answers().getFirst()).distinct()).hasSize(3);
         assertThat(a.stream().map(EvalSample::id)).containsExactly("passkey-L500-d0.500-s0", "passkey-L500-d0.500-s1", "passkey-L500-d0.500-s2");
     }
+
+    @Test
+    void exactMetricOptionScoresAsLongLoRA() {
+        EvalSample s = new PasskeyTask().samples(TaskConfig.builder().tokenizer(tok).seed(7).contextLengths(300).depths(List.of(0.5))
+                .option("metric", "exact").build()).getFirst();
+        String key = s.answers().getFirst();
+        assertThat(s.metric()).isEqualTo("passkey-exact");
+        assertThat(s.meta(EvalSample.TASK_LABEL, "passkey")).isEqualTo("passkey:metric=exact");
+        assertThat(dev.kvasir.eval.metrics.Metrics.score(s, " " + key + ".")).isEqualTo(1.0);
+        assertThat(dev.kvasir.eval.metrics.Metrics.score(s, " The pass key is " + key + ".")).isEqualTo(0.0);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new PasskeyTask().samples(TaskConfig.builder().tokenizer(tok)
+                .contextLengths(300).depths(List.of(0.5)).option("metric", "f1").build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("metric=f1");
+    }
 }
