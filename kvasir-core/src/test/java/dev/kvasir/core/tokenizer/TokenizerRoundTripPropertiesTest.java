@@ -16,7 +16,7 @@ import net.jqwik.api.lifecycle.SkipExecutionHook;
 import dev.kvasir.core.MissingTestMaterial;
 
 /** decode(encode(x)) == x on random Unicode for the tokenizers that can spell every byte. */
-class TokenizerRoundTripProperties {
+class TokenizerRoundTripPropertiesTest {
 
     /** The full Llama 3 and Qwen3 vocabularies, which only the shared material holds. */
     @Group
