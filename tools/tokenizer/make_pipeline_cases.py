@@ -8,13 +8,18 @@ normalizers, added tokens with lstrip/rstrip/single_word/normalized, TemplatePro
 Metaspace prepend schemes. Writes tokenizer/pipeline.json: the two base tokenizer.json
 documents and, per variant, the sections that replace the base's and the expected ids.
 
+Two variants carry the Llama 3 and Qwen2/Qwen3 pipelines (their tokenizer.json's normalizer,
+Split regex, ByteLevel and ignore_merges) on the tiny vocabulary, checked on more texts: llama.cpp's
+tokenizer test vectors (the committed fixture) and the 150 random texts of random.json. The full
+vocabularies may not be redistributed; these keep their pre-tokenization tested in a fresh clone.
+
 Usage: pip install tokenizers; python3 tools/tokenizer/make_pipeline_cases.py
 """
 import json
 
 from tokenizers import AddedToken, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 
-from common import write_json
+from common import REPO, RESOURCES, write_json
 
 CORPUS = [
     "Once upon a time there was a little girl named Lily. She loved to play outside in the sun.",
@@ -39,6 +44,26 @@ TEXTS = [
     "<sep>Once upon<sep> a time",
     "tab\tand\nnewline",
 ]
+
+
+# the pre-tokenizer regexes of Llama 3's and Qwen2/Qwen3's tokenizer.json (they differ in \p{N}{1,3} vs \p{N})
+LLAMA3_REGEX = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+                r"|\s*[\r\n]+|\s+(?!\S)|\s+")
+QWEN2_REGEX = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+               r"|\s*[\r\n]+|\s+(?!\S)|\s+")
+FULL_PIPELINES = ("llama3-pipeline", "qwen2-pipeline")
+
+
+def full_pipeline_texts():
+    """TEXTS, llama.cpp's vector texts and random.json's texts, each once, in that order."""
+    inp = (REPO / "kvasir-core/src/test/resources/fixtures/tokenizer-vectors/ggml-vocab-llama-bpe.gguf.inp").read_text(encoding="utf-8")
+    vectors = inp.split("\n__ggml_vocab_test__\n")[:-1]
+    random_cases = json.loads((RESOURCES / "random.json").read_text(encoding="utf-8"))["cases"]["llama3"]
+    out = []
+    for t in TEXTS + vectors + [c["text"] for c in random_cases]:
+        if t not in out:
+            out.append(t)
+    return out
 
 
 def train(byte_level):
@@ -105,6 +130,18 @@ def variants(byte_base, sp_base):
                            "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
                            "pair": [{"Sequence": {"id": "A", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}}],
                            "special_tokens": {"<s>": {"id": "<s>", "ids": [n], "tokens": ["<s>"]}}}})
+    llama3_model = dict(byte_base["model"], ignore_merges=True)
+    out["llama3-pipeline"] = ("byte", {
+        "model": llama3_model,
+        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [split(LLAMA3_REGEX, "Isolated"), {
+            "type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": False}]},
+        "post_processor": {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": False, "use_regex": True},
+        "decoder": {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True, "use_regex": True}})
+    byte_level_plain = {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": False, "use_regex": False}
+    out["qwen2-pipeline"] = ("byte", {
+        "normalizer": {"type": "NFC"},
+        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [split(QWEN2_REGEX, "Isolated"), byte_level_plain]},
+        "post_processor": byte_level_plain, "decoder": byte_level_plain})
     sp_added = [added("<unk>", 0), added("<s>", 1), added("</s>", 2), added("<sep>", 3, special=False)]
     sp_vocab = sp_base["model"]["vocab"]
     sp_vocab.setdefault("<sep>", len(sp_vocab))
@@ -129,7 +166,7 @@ def main():
         doc.update(sections)
         tok = Tokenizer.from_str(json.dumps(doc))
         cases = []
-        for text in TEXTS:
+        for text in full_pipeline_texts() if name in FULL_PIPELINES else TEXTS:
             enc = tok.encode(text, add_special_tokens=False)
             case = {"text": text, "parse_special": True, "add_bos": False, "ids": enc.ids}
             if name.startswith("metaspace") or "normalizer" not in sections:

@@ -2,26 +2,20 @@ package dev.kvasir.core.gguf;
 
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.kvasir.core.TestResources;
 import java.util.Map;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Reads the default real model, SmolLM2-135M-Instruct Q4_1. It is fetched by the project into
- * ~/.cache/kvasir/models, not shipped in shared/, so this test alone is skipped when it is absent.
+ * Reads the default real model, SmolLM2-135M-Instruct Q4_1, from the model cache (fetched by the
+ * project when missing, as every command does).
  */
 class GgufSmolLm2Test {
-    static final Path MODEL = Path.of(System.getProperty("user.home"), ".cache", "kvasir", "models",
-            "SmolLM2-135M-Instruct.Q4_1.gguf");
-
     @Test
     void readsTheDefaultModel() {
-        assumeTrue(Files.isRegularFile(MODEL), "the default model is not downloaded: " + MODEL);
-        try (GgufFile gguf = GgufFile.open(MODEL)) {
+        try (GgufFile gguf = GgufFile.open(TestResources.defaultModel())) {
             assertThat(gguf.version()).isEqualTo(3);
             assertThat(gguf.architecture()).isEqualTo("llama");
             assertThat(gguf.getLong("llama.block_count")).isEqualTo(30);

@@ -21,7 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * tokenizer.json pipeline features on tiny trained vocabularies, against Hugging Face
  * tokenizers (tools/tokenizer/make_pipeline_cases.py): every Split behavior, Digits, ByteLevel
- * with prefix space, normalizers, added-token flags, TemplateProcessing, Metaspace schemes.
+ * with prefix space, normalizers, added-token flags, TemplateProcessing, Metaspace schemes, and the
+ * Llama 3 and Qwen2/Qwen3 pipelines on ~200 texts each (the full vocabularies are shared material
+ * only: this keeps their pre-tokenization tested without it).
  */
 class TokenizerPipelineTest {
     @TempDir

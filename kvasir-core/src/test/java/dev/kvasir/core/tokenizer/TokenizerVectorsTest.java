@@ -28,7 +28,7 @@ class TokenizerVectorsTest {
     record Vector(int index, String text, int[] ids) {}
 
     static List<Vector> vectors(String name) throws IOException {
-        Path dir = TestResources.shared("tokenizers/vectors");
+        Path dir = TestResources.tokenizerVectors();
         String inp = Files.readString(dir.resolve("ggml-vocab-" + name + ".gguf.inp"), StandardCharsets.UTF_8);
         List<String> lines = Files.readAllLines(dir.resolve("ggml-vocab-" + name + ".gguf.out"), StandardCharsets.UTF_8);
         List<String> texts = new ArrayList<>();

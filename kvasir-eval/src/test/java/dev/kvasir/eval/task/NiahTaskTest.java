@@ -1,6 +1,6 @@
 package dev.kvasir.eval.task;
 
-import dev.kvasir.core.TestResources;
+import dev.kvasir.core.TestTexts;
 import dev.kvasir.eval.EvalSample;
 import dev.kvasir.eval.TaskConfig;
 import dev.kvasir.eval.WordTokenizer;
@@ -16,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 class NiahTaskTest {
-    private static final Path ESSAYS = TestResources.shared("data/haystack/paul_graham_essays");
+    /** Generated prose, not the essays: these tests are about where and how the task places its text. */
+    private static final Path HAYSTACK = TestTexts.proseFile(60_000, 7);
     private static final String OPEN = "This is a very long story book: <book> ";
     private static final String CLOSE = " </book>.";
     private static final List<Double> DEPTHS = List.of(0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0);
@@ -24,7 +25,7 @@ class NiahTaskTest {
     private final WordTokenizer tok = new WordTokenizer();
 
     private List<EvalSample> samples(List<Integer> lengths, List<Double> depths, String snap) {
-        return new NiahTask().samples(TaskConfig.builder().tokenizer(tok).dataPath(ESSAYS).contextLengths(lengths)
+        return new NiahTask().samples(TaskConfig.builder().tokenizer(tok).dataPath(HAYSTACK).contextLengths(lengths)
                 .depths(depths).option("snap", snap).build());
     }
 

@@ -16,12 +16,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 class LongBenchTaskTest {
-    private static final Path MULTI_NEWS = TestResources.shared("data/longbench/multi_news.jsonl");
+    /** Three rows in LongBench's multi_news format, with text written for this test (the real rows may not be redistributed). */
+    static Path multiNewsRows(Path dir) throws Exception {
+        String rows = """
+                {"input": "", "context": "Passage 1:\\nThe harbour town opened its new library on Monday. NEWLINE_CHAR The building holds forty thousand books.\\nPassage 2:\\nVisitors queued for an hour to see the reading room, the mayor said.", "answers": ["A harbour town opened a new library with forty thousand books, and visitors queued for an hour to see it."], "length": 41, "dataset": "multi_news", "language": "en", "all_classes": null, "_id": "row-one"}
+                {"input": "", "context": "Passage 1:\\nA late frost damaged apple orchards across the valley.\\nPassage 2:\\nFarmers expect a smaller harvest and higher prices this autumn.", "answers": ["Frost hurt the valley's apple orchards; farmers expect fewer apples and higher prices."], "length": 27, "dataset": "multi_news", "language": "en", "all_classes": null, "_id": "row-two"}
+                {"input": "", "context": "Passage 1:\\nThe city council voted to repair the old stone bridge.\\nPassage 2:\\nWork starts in spring and the road will stay closed for six weeks.", "answers": ["The council will repair the old stone bridge from spring, closing the road for six weeks."], "length": 28, "dataset": "multi_news", "language": "en", "all_classes": null, "_id": "row-three"}
+                """;
+        return Files.writeString(dir.resolve("multi_news.jsonl"), rows);
+    }
 
     @Test
-    void multiNewsUsesTheOfficialPromptLengthAndMetric() {
-        List<EvalSample> samples = Tasks.byName("multi_news").samples(TaskConfig.builder().dataPath(MULTI_NEWS).build());
-        assertThat(samples).hasSize(200);
+    void multiNewsUsesTheOfficialPromptLengthAndMetric(@TempDir Path dir) throws Exception {
+        Path data = multiNewsRows(dir);
+        List<EvalSample> samples = Tasks.byName("multi_news").samples(TaskConfig.builder().dataPath(data).build());
+        assertThat(samples).hasSize(3);
         EvalSample s = samples.getFirst();
         assertThat(s.context()).startsWith("You are given several news passages. Write a one-page summary of all news. \n\nNews:\nPassage 1:\n");
         assertThat(s.question()).isEqualTo("\n\nNow, write a one-page summary of all the news.\n\nSummary:");
@@ -30,12 +39,26 @@ class LongBenchTaskTest {
         assertThat(s.metric()).isEqualTo("rouge_score");
         assertThat(s.answers()).hasSize(1);
         assertThat(s.metadata()).containsEntry("dataset", "multi_news").containsEntry(EvalSample.CHAT_TEMPLATE, true)
-                .doesNotContainKey(EvalSample.POSTPROCESS).containsKey("_id");
-        assertThat(samples.stream().map(EvalSample::id).distinct()).hasSize(200);
+                .doesNotContainKey(EvalSample.POSTPROCESS).containsEntry("_id", "row-one");
+        assertThat(samples.stream().map(EvalSample::id)).containsExactly("multi_news-row-one", "multi_news-row-two", "multi_news-row-three");
         // the reference summary scores (almost) 1 against itself, an unrelated text low
         assertThat(Metrics.score(s, s.answers().getFirst())).isCloseTo(1.0, within(1e-7));
         assertThat(Metrics.score(s, "The weather was nice.")).isLessThan(0.1);
-        assertThat(Tasks.byName("longbench").samples(TaskConfig.builder().dataPath(MULTI_NEWS).limit(5).build())).hasSize(5);
+        assertThat(Tasks.byName("longbench").samples(TaskConfig.builder().dataPath(data).limit(2).build())).hasSize(2);
+    }
+
+    /** The real rows of the shared material read the same way. */
+    @Test
+    void theSharedMultiNewsRowsLoad() {
+        Path data = TestResources.shared("data/longbench/multi_news.jsonl");
+        List<EvalSample> samples = Tasks.byName("multi_news").samples(TaskConfig.builder().dataPath(data).build());
+        assertThat(samples).hasSize(200);
+        assertThat(samples.stream().map(EvalSample::id).distinct()).hasSize(200);
+        assertThat(samples).allSatisfy(s -> {
+            assertThat(s.context()).startsWith("You are given several news passages. Write a one-page summary of all news. \n\nNews:\nPassage 1:\n");
+            assertThat(s.answers()).hasSize(1);
+            assertThat(s.metric()).isEqualTo("rouge_score");
+        });
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.kvasir.eval.task.ruler;
 
-import dev.kvasir.core.TestResources;
+import dev.kvasir.core.TestTexts;
 import dev.kvasir.eval.EvalSample;
 import dev.kvasir.eval.TaskConfig;
 import dev.kvasir.eval.Tasks;
@@ -19,11 +19,12 @@ import java.util.stream.Collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class RulerTaskTest {
-    private static final Path ESSAYS = TestResources.shared("data/haystack/paul_graham_essays");
+    /** Generated prose, not the essays: these tests are about where and how the task places its text. */
+    private static final Path HAYSTACK = TestTexts.proseFile(60_000, 7);
     private final WordTokenizer tok = new WordTokenizer();
 
     private List<EvalSample> samples(String task, int length, int n) {
-        return Tasks.byName(task).samples(TaskConfig.builder().tokenizer(tok).dataPath(ESSAYS).seed(3)
+        return Tasks.byName(task).samples(TaskConfig.builder().tokenizer(tok).dataPath(HAYSTACK).seed(3)
                 .contextLengths(length).samplesPerPoint(n).build());
     }
 
