@@ -106,7 +106,7 @@ class NiahTaskTest {
 
     @Test
     void metricOptionScoresAsTheChosenHarnessAndNamesItInTheRows() {
-        TaskConfig.Builder b = TaskConfig.builder().tokenizer(tok).dataPath(ESSAYS).contextLengths(List.of(400)).depths(List.of(0.5));
+        TaskConfig.Builder b = TaskConfig.builder().tokenizer(tok).dataPath(HAYSTACK).contextLengths(List.of(400)).depths(List.of(0.5));
         EvalSample plain = new NiahTask().samples(b.build()).getFirst();
         assertThat(plain.metric()).isEqualTo("niah-keywords");
         assertThat(plain.meta(EvalSample.TASK_LABEL, "niah")).isEqualTo("niah");
