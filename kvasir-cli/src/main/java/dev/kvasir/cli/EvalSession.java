@@ -4,6 +4,7 @@ import dev.kvasir.core.generate.Generator;
 import dev.kvasir.core.model.Model;
 import dev.kvasir.eval.run.ConsoleProgress;
 import dev.kvasir.eval.run.EvalRunner;
+import dev.kvasir.eval.run.InputFile;
 import dev.kvasir.eval.run.RunManifest;
 import dev.kvasir.eval.run.RunProgress;
 import dev.kvasir.eval.run.RunReport;
@@ -22,7 +23,7 @@ final class EvalSession {
     /** Runs every task (stopping early at the settings' row limit) and returns the rows written. */
     static int run(Model model, ModelOptions modelOptions, EvalRunner.Settings settings, List<TaskSpec> specs, Path out, String title,
                    boolean progress) throws IOException {
-        new RunManifest(title, model.name(), settings.queryMode().label(), settings.chatMode().name()).ensure(out);
+        new RunManifest(title, model.name(), settings.queryMode().label(), settings.chatMode().name(), InputFile.of(specs)).ensure(out);
         RunProgress bar = progress ? new ConsoleProgress(System.err) : RunProgress.NONE;
         Generator.Options opts = Generator.Options.defaults().withThreads(modelOptions.threads()).withPrecision(modelOptions.kvPrecision());
         try (Generator gen = new Generator(model, opts)) {

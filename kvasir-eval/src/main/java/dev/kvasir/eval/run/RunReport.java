@@ -1,5 +1,7 @@
 package dev.kvasir.eval.run;
 
+import dev.kvasir.eval.report.Headline;
+import dev.kvasir.eval.report.Measure;
 import dev.kvasir.eval.report.Report;
 import dev.kvasir.eval.report.ReportWriter;
 import dev.kvasir.eval.report.ResultRow;
@@ -29,8 +31,7 @@ public final class RunReport {
         String title = title(dir, rows);
         ReportWriter.Options o = ReportWriter.Options.defaults();
         Report report = new ReportWriter(new ReportWriter.Options(title, o.fullMethod(), o.width(), o.height())).write(rows, dir);
-        Path headline = Files.writeString(dir.resolve("headline.md"),
-                "# " + title + "\n\nScore (task metric ×100) by method and budget.\n\n" + ComparisonTable.headlineMarkdown(report.summaries()),
+        Path headline = Files.writeString(dir.resolve("headline.md"), Headline.markdown(title, rows, o.fullMethod(), Measure.SCORE),
                 StandardCharsets.UTF_8);
         List<Path> overviews = HeatmapOverview.write(dir.resolve("figures"), report.figures());
         return new Written(report, headline, overviews);
