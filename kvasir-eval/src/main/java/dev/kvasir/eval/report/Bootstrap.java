@@ -14,8 +14,10 @@ import java.util.SplittableRandom;
  * between two methods is the paired comparison.
  *
  * <p>Reproducible: a fixed seed gives the same interval. Draw order (the contract the tests
- * re-implement): one {@link SplittableRandom} seeded with {@code seed}; for each resample, for
- * each stratum in order, {@code n} indices from {@code nextInt(n)}. Percentiles interpolate
+ * re-implement): each stratum's values sorted ascending (so the interval depends on the values,
+ * not on the order rows were read in: shards merged give the interval of one run); one
+ * {@link SplittableRandom} seeded with {@code seed}; for each resample, for each stratum in
+ * order, {@code n} indices from {@code nextInt(n)}. Percentiles interpolate
  * linearly between order statistics at {@code p·(R−1)} (NumPy's default).
  */
 public final class Bootstrap {
@@ -59,6 +61,11 @@ public final class Bootstrap {
     public static Interval meanOfStrata(double[][] strata, long seed, int resamples) {
         if (resamples < 2) throw new IllegalArgumentException("the bootstrap needs at least 2 resamples, got " + resamples);
         if (strata.length == 0) return Interval.NONE;
+        strata = strata.clone();
+        for (int i = 0; i < strata.length; i++) {
+            strata[i] = strata[i].clone();
+            Arrays.sort(strata[i]);
+        }
         int n = 0;
         double estimate = 0;
         for (double[] s : strata) {

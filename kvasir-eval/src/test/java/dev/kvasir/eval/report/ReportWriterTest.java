@@ -108,6 +108,27 @@ class ReportWriterTest {
     }
 
     @Test
+    void scoreCurvesUseTheColourBlindSafePaletteAndDrawIntervals(@TempDir Path dir) throws Exception {
+        new ReportWriter().write(rows(), dir);
+        BufferedImage img = ImageIO.read(dir.resolve("figures/score-vs-budget-niah.png").toFile());
+        Set<Integer> colours = new HashSet<>();
+        for (int y = 0; y < img.getHeight(); y++) for (int x = 0; x < img.getWidth(); x++) colours.add(img.getRGB(x, y) & 0xFFFFFF);
+        // two methods on niah (kvmerger, snapkv): the first two Okabe-Ito colours
+        assertThat(colours).contains(Charts.OKABE_ITO[0].getRGB() & 0xFFFFFF, Charts.OKABE_ITO[1].getRGB() & 0xFFFFFF);
+        // snapkv at 0.25 has the interval around 50: a vertical run of its colour well above and below the point
+        int snapkv = Charts.OKABE_ITO[1].getRGB() & 0xFFFFFF;
+        int longestVertical = 0;
+        for (int x = 0; x < img.getWidth(); x++) {
+            int run = 0;
+            for (int y = 0; y < img.getHeight(); y++) {
+                run = (img.getRGB(x, y) & 0xFFFFFF) == snapkv ? run + 1 : 0;
+                longestVertical = Math.max(longestVertical, run);
+            }
+        }
+        assertThat(longestVertical).as("an error bar spans tens of pixels").isGreaterThan(40);
+    }
+
+    @Test
     void htmlEmbedsEveryFigureAndTable(@TempDir Path dir) throws Exception {
         Report report = new ReportWriter().write(rows(), dir);
         String html = Files.readString(report.html());
