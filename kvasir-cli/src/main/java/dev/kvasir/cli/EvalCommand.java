@@ -129,7 +129,7 @@ final class EvalCommand implements Callable<Integer> {
                 chat == null ? ChatMode.AUTO : chat ? ChatMode.ON : ChatMode.OFF, maxContext, shard == null ? Shard.ALL : Shard.parse(shard),
                 maxRows);
         try (Model model = modelOptions.load(!noProgress)) {
-            int written = EvalSession.run(model, modelOptions, settings, specs, dir, title, !noProgress);
+            int written = EvalSession.run(model, modelOptions, settings, specs, dir, title, p == null ? null : p.name(), !noProgress);
             System.err.printf(Locale.ROOT, "%d rows written to %s in %s%n", written, dir,
                     dev.kvasir.eval.run.ConsoleProgress.duration((System.nanoTime() - t0) / 1e9));
         }

@@ -18,12 +18,13 @@ import java.util.List;
  * refused too.
  *
  * @param title     report heading
+ * @param preset    the {@link Presets preset} run, whose claims the report tests; null for a run of chosen tasks
  * @param model     model name
  * @param queryMode {@link QueryMode#label()}
  * @param chat      {@link ChatMode} name
  * @param inputs    haystack and data files read, with their SHA-256 (empty in manifests written before they were recorded)
  */
-public record RunManifest(String title, String model, String queryMode, String chat, List<InputFile> inputs) {
+public record RunManifest(String title, String preset, String model, String queryMode, String chat, List<InputFile> inputs) {
     public static final String FILE = "run.json";
 
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -62,7 +63,11 @@ public record RunManifest(String title, String model, String queryMode, String c
                 }
                 if (all.stream().noneMatch(o -> o.role().equals(in.role()) && o.sha256().equals(in.sha256()))) all.add(in);
             }
-            merged = new RunManifest(title, model, queryMode, chat, all);
+            if (existing.preset != null && preset != null && !existing.preset.equals(preset)) {
+                throw new IllegalArgumentException(dir + " holds results of preset " + existing.preset + ", not " + preset
+                        + ": use another --out directory");
+            }
+            merged = new RunManifest(title, preset != null ? preset : existing.preset, model, queryMode, chat, all);
             if (existing.equals(merged)) return;
         }
         Files.createDirectories(dir);
