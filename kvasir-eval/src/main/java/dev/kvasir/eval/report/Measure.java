@@ -26,7 +26,7 @@ public record Measure(String name, String label, ToDoubleFunction<ResultRow> val
     }
 
     /** The task metric's score on LongBench's and RULER's 0–100 scale. */
-    public static final Measure SCORE = new Measure("score", "score", r -> 100 * r.score(), Direction.HIGHER_IS_BETTER);
+    public static final Measure SCORE = new Measure("score", "Score", r -> 100 * r.score(), Direction.HIGHER_IS_BETTER);
 
     /** {@code a − b} oriented so that positive means {@code a} is better. */
     public double better(double a, double b) {

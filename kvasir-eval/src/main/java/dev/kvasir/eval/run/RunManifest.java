@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -71,7 +72,14 @@ public record RunManifest(String title, String preset, String model, String quer
             if (existing.equals(merged)) return;
         }
         Files.createDirectories(dir);
-        JSON.writeValue(dir.resolve(FILE).toFile(), merged);
+        // shards on several machines write the same file on a shared volume: whole or not at all
+        Path tmp = Files.createTempFile(dir, FILE, ".tmp");
+        try {
+            JSON.writeValue(tmp.toFile(), merged);
+            Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     private String describe() {
