@@ -31,7 +31,7 @@ final class SummaryTables {
         return out;
     }
 
-    static String markdown(String title, List<GroupSummary> summaries, List<String> figureFiles) {
+    static String markdown(String title, List<GroupSummary> summaries, String moreSections, List<String> figureFiles) {
         StringBuilder b = new StringBuilder();
         b.append("# ").append(title).append("\n\n");
         b.append("Score: mean of the task metric ×100. % of full: score relative to the full-cache baseline on the same samples. ")
@@ -44,6 +44,7 @@ final class SummaryTables {
                 b.append("| ").append(String.join(" | ", cells(s).stream().map(SummaryTables::escapeMd).toList())).append(" |\n");
             }
         }
+        b.append(moreSections);
         if (!figureFiles.isEmpty()) {
             b.append("\n## Figures\n\n");
             for (String f : figureFiles) b.append("![").append(f).append("](").append(f).append(")\n");

@@ -88,6 +88,20 @@ class ReportWriterTest {
     }
 
     @Test
+    void tasksAtSeveralLengthsGetAPerLengthBreakdown(@TempDir Path dir) throws Exception {
+        Report report = new ReportWriter().write(rows(), dir);
+        String md = Files.readString(report.markdown());
+        // niah at 1000 and 2000 tokens (two depths each); passkey has one length: no breakdown
+        assertThat(md).contains("## By context length").contains("### niah").doesNotContain("### passkey");
+        // snapkv 0.25: scores 1, 0.5 at 1000 tokens, 0.5, 0 at 2000
+        assertThat(md).contains("| snapkv | 0.25 | 75.0 [50.0, 100.0] (2) | 25.0 [0.0, 50.0] (2) |");
+        assertThat(md.indexOf("## By context length")).isLessThan(md.indexOf("## Figures"));
+        List<String> csv = Files.readAllLines(dir.resolve("summary-by-length.csv"));
+        assertThat(csv.getFirst()).isEqualTo("task,method,budget,context_length,n,score,ci_low,ci_high");
+        assertThat(csv).contains("niah,snapkv,0.25,1000,2,75,50,100", "niah,snapkv,0.25,2000,2,25,0,50");
+    }
+
+    @Test
     void figuresArePngsOfSensibleSize(@TempDir Path dir) throws Exception {
         Report report = new ReportWriter().write(rows(), dir);
         List<String> names = report.figures().stream().map(p -> p.getFileName().toString()).toList();
