@@ -7,11 +7,11 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Scores per context length, for tasks run at several: each (task, method, budget, length) cell
+ * Scores per context length, for tasks run at several target lengths: each (task, method, budget, length) cell
  * with its n and 95 % bootstrap interval, as a Markdown section of report.md and as
  * {@code summary-by-length.csv}.
  */
-final class LengthBreakdown {
+public final class LengthBreakdown {
     private LengthBreakdown() {}
 
     record Cell(String task, String method, double budget, int length, Bootstrap.Interval score) {}
@@ -23,8 +23,7 @@ final class LengthBreakdown {
         for (GroupSummary s : summaries) {
             List<ResultRow> g = groups.get(Summaries.Cell.of(s));
             if (g == null) continue;
-            boolean several = rows.stream().filter(r -> r.task().equals(s.task())).map(ResultRow::contextLength).distinct().count() > 1;
-            if (!several) continue;
+            if (!byTargetLength(rows, s.task())) continue;
             Map<Integer, List<ResultRow>> byLength = new TreeMap<>();
             for (ResultRow r : g) byLength.computeIfAbsent(r.contextLength(), l -> new ArrayList<>()).add(r);
             for (Map.Entry<Integer, List<ResultRow>> e : byLength.entrySet()) {
@@ -33,6 +32,18 @@ final class LengthBreakdown {
             }
         }
         return out;
+    }
+
+    /**
+     * Whether a task was run at several target lengths, each with at least two samples (a
+     * generated task); a file task's lengths are those of its rows, one or two samples each.
+     */
+    public static boolean byTargetLength(List<ResultRow> rows, String task) {
+        Map<Integer, java.util.Set<String>> samples = new TreeMap<>();
+        for (ResultRow r : rows) {
+            if (r.task().equals(task)) samples.computeIfAbsent(r.contextLength(), l -> new java.util.HashSet<>()).add(r.sampleId());
+        }
+        return samples.size() > 1 && samples.values().stream().allMatch(ids -> ids.size() >= 2);
     }
 
     static String markdown(List<Cell> cells) {

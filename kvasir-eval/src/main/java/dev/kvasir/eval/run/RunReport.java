@@ -3,6 +3,7 @@ package dev.kvasir.eval.run;
 import dev.kvasir.eval.report.Bootstrap;
 import dev.kvasir.eval.report.Claim;
 import dev.kvasir.eval.report.Headline;
+import dev.kvasir.eval.report.LengthBreakdown;
 import dev.kvasir.eval.report.Measure;
 import dev.kvasir.eval.report.Report;
 import dev.kvasir.eval.report.ReportWriter;
@@ -106,8 +107,11 @@ public final class RunReport {
         for (Map.Entry<String, List<ResultRow>> e : byTask.entrySet()) {
             List<ResultRow> g = e.getValue();
             long samples = g.stream().map(ResultRow::sampleId).distinct().count();
-            String lengths = g.stream().map(ResultRow::contextLength).filter(l -> l > 0).distinct().sorted().map(String::valueOf)
-                    .collect(Collectors.joining(", "));
+            List<Integer> all = g.stream().map(ResultRow::contextLength).filter(l -> l > 0).distinct().sorted().toList();
+            // a generated task's target lengths, or the range of a file task's
+            String lengths = all.size() <= 1 || LengthBreakdown.byTargetLength(rows, e.getKey())
+                    ? all.stream().map(String::valueOf).collect(Collectors.joining(", "))
+                    : all.getFirst() + "–" + all.getLast();
             String depths = g.stream().map(ResultRow::depth).filter(d -> d != null).distinct().sorted()
                     .map(d -> ComparisonTable.budget(d)).collect(Collectors.joining(", "));
             int min = g.stream().mapToInt(ResultRow::promptTokens).min().orElse(0);
