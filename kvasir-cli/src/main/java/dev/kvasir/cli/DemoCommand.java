@@ -53,7 +53,7 @@ final class DemoCommand implements Callable<Integer> {
         List<TaskSpec> specs = p.specs(hay, null, 42);
         EvalRunner.Settings settings = new EvalRunner.Settings(p.methods(), p.budgets(), QueryMode.AWARE, ChatMode.AUTO, 0, Shard.ALL, 0);
         try (Model model = modelOptions.load(!noProgress)) {
-            EvalSession.run(model, modelOptions, settings, specs, out, p.title(), !noProgress);
+            EvalSession.run(model, modelOptions, settings, specs, out, p.title(), p.name(), !noProgress);
         }
         System.out.println();
         EvalSession.report(out, System.out);

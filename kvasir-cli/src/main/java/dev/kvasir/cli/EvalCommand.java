@@ -93,7 +93,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--max-new-tokens", defaultValue = "0", description = "Cap on generated tokens per sample (default: the task's limit).")
     int maxNewTokens;
 
-    @Option(names = "--shard", description = "Run the i-th of N slices of the samples (0-based i/N); each shard writes its own file.")
+    @Option(names = "--shard", description = "Run the i-th of N slices of the samples (0-based i/N); each shard writes its own file. "
+            + "auto: from a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, with KVASIR_SHARD_COUNT) or a Slurm array (SLURM_ARRAY_TASK_*); see docs/deploy.")
     String shard;
 
     @Option(names = "--out", description = "Results and report directory (default: results/<preset or task>).")
@@ -128,7 +129,7 @@ final class EvalCommand implements Callable<Integer> {
                 chat == null ? ChatMode.AUTO : chat ? ChatMode.ON : ChatMode.OFF, maxContext, shard == null ? Shard.ALL : Shard.parse(shard),
                 maxRows);
         try (Model model = modelOptions.load(!noProgress)) {
-            int written = EvalSession.run(model, modelOptions, settings, specs, dir, title, !noProgress);
+            int written = EvalSession.run(model, modelOptions, settings, specs, dir, title, p == null ? null : p.name(), !noProgress);
             System.err.printf(Locale.ROOT, "%d rows written to %s in %s%n", written, dir,
                     dev.kvasir.eval.run.ConsoleProgress.duration((System.nanoTime() - t0) / 1e9));
         }

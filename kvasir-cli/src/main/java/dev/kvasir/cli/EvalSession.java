@@ -4,6 +4,7 @@ import dev.kvasir.core.generate.Generator;
 import dev.kvasir.core.model.Model;
 import dev.kvasir.eval.run.ConsoleProgress;
 import dev.kvasir.eval.run.EvalRunner;
+import dev.kvasir.eval.run.InputFile;
 import dev.kvasir.eval.run.RunManifest;
 import dev.kvasir.eval.run.RunProgress;
 import dev.kvasir.eval.run.RunReport;
@@ -19,10 +20,10 @@ import java.util.List;
 final class EvalSession {
     private EvalSession() {}
 
-    /** Runs every task (stopping early at the settings' row limit) and returns the rows written. */
+    /** Runs every task ({@code preset}: its name, or null) (stopping early at the settings' row limit) and returns the rows written. */
     static int run(Model model, ModelOptions modelOptions, EvalRunner.Settings settings, List<TaskSpec> specs, Path out, String title,
-                   boolean progress) throws IOException {
-        new RunManifest(title, model.name(), settings.queryMode().label(), settings.chatMode().name()).ensure(out);
+                   String preset, boolean progress) throws IOException {
+        new RunManifest(title, preset, model.name(), settings.queryMode().label(), settings.chatMode().name(), InputFile.of(specs)).ensure(out);
         RunProgress bar = progress ? new ConsoleProgress(System.err) : RunProgress.NONE;
         Generator.Options opts = Generator.Options.defaults().withThreads(modelOptions.threads()).withPrecision(modelOptions.kvPrecision());
         try (Generator gen = new Generator(model, opts)) {
@@ -43,6 +44,8 @@ final class EvalSession {
         for (Path p : w.overviews()) stdout.println("heatmaps: " + p);
         stdout.println("report:   " + w.report().html());
         stdout.println("tables:   " + w.report().markdown() + ", " + w.headline() + ", " + w.report().csv());
+        if (w.claims() != null) stdout.println("claims:   " + w.claims());
+        if (w.readme() != null) stdout.println("readme:   " + w.readme());
         return w;
     }
 

@@ -50,6 +50,15 @@ class EvalCliTest {
     }
 
     @Test
+    void shardAutoOutsideABatchSystemSaysWhatItLookedFor(@TempDir Path tmp) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("JOB_COMPLETION_INDEX") == null && System.getenv("SLURM_ARRAY_TASK_ID") == null,
+                "runs outside Kubernetes and Slurm jobs");
+        CliTest.Run r = eval(tmp.resolve("auto"), "--shard", "auto");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("JOB_COMPLETION_INDEX").contains("SLURM_ARRAY_TASK_ID").contains("--shard i/N");
+    }
+
+    @Test
     void queryAgnosticRowsNameTheirMode(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("agnostic");
         CliTest.Run r = eval(out, "--query-mode", "agnostic", "--no-report");

@@ -26,7 +26,7 @@ import java.util.function.Function;
  * <ul>
  *   <li>needle heatmaps, one per (task, method, budget): depth × context length, colour = mean
  *       score, red–yellow–green as in the needle-in-a-haystack papers;</li>
- *   <li>score versus budget, one per task, a line per method and the full cache as a dashed line;</li>
+ *   <li>score versus budget, one per task, a line per method with its 95 % intervals and the full cache as a dashed line;</li>
  *   <li>per-layer kept entries (DynamicKV-style budget bars), one per (task, method), a bar series per budget;</li>
  *   <li>per-layer compression ratios (KVMerger-style), one per (task, method), a line per budget.</li>
  * </ul>
@@ -85,25 +85,54 @@ final class Charts {
         return chart;
     }
 
+    /** Okabe and Ito's colour-blind-safe palette ("Color Universal Design", 2008), black left for nothing. */
+    static final Color[] OKABE_ITO = {new Color(0xE6, 0x9F, 0x00), new Color(0x56, 0xB4, 0xE9), new Color(0x00, 0x9E, 0x73),
+            new Color(0x00, 0x72, 0xB2), new Color(0xD5, 0x5E, 0x00), new Color(0xCC, 0x79, 0xA7), new Color(0xF0, 0xE4, 0x42)};
+    private static final org.knowm.xchart.style.markers.Marker[] MARKERS = {SeriesMarkers.CIRCLE, SeriesMarkers.SQUARE,
+            SeriesMarkers.DIAMOND, SeriesMarkers.TRIANGLE_UP, SeriesMarkers.TRIANGLE_DOWN, SeriesMarkers.CROSS, SeriesMarkers.PLUS};
+    private static final java.awt.BasicStroke[] LINES = {SeriesLines.SOLID, SeriesLines.DASH_DOT, SeriesLines.DOT_DOT, SeriesLines.DASH_DASH};
+
+    /**
+     * Score against budget, a line per method with its 95 % intervals as vertical bars; methods
+     * differ by colour (Okabe–Ito), marker and line style, so that overlapping lines stay apart in
+     * grey print and for colour-blind readers, and each method's bars are shifted a little
+     * sideways so that bars at one budget do not hide each other. The full cache is a dashed line,
+     * its interval two dotted lines.
+     */
     static List<Figure> budgetCurves(List<ResultRow> rows, String fullMethod, int width, int height) {
         List<Figure> out = new ArrayList<>();
         for (Map.Entry<String, List<GroupSummary>> e : SummaryTables.byTask(Summaries.of(rows, fullMethod)).entrySet()) {
             List<GroupSummary> compressed = e.getValue().stream().filter(s -> !Summaries.isFull(s.method(), fullMethod)).toList();
             if (compressed.isEmpty()) continue;
-            XYChart chart = new XYChartBuilder().width(width).height(height).title(e.getKey() + ": score vs KV budget")
+            XYChart chart = new XYChartBuilder().width(width).height(height).title(e.getKey() + ": score vs KV budget (95 % intervals)")
                     .xAxisTitle("budget (as requested)").yAxisTitle("score").build();
             style(chart);
             // scores are 0-100: a fixed range keeps charts of different tasks comparable
             chart.getStyler().setYAxisMin(0.0).setYAxisMax(100.0);
             double minX = compressed.stream().mapToDouble(GroupSummary::budget).min().orElse(0);
             double maxX = compressed.stream().mapToDouble(GroupSummary::budget).max().orElse(1);
-            if (minX > 0 && maxX / minX >= 16) chart.getStyler().setXAxisLogarithmic(true);
+            boolean log = minX > 0 && maxX / minX >= 16;
+            if (log) chart.getStyler().setXAxisLogarithmic(true);
             Map<String, List<GroupSummary>> byMethod = new TreeMap<>();
             for (GroupSummary s : compressed) byMethod.computeIfAbsent(s.method(), m -> new ArrayList<>()).add(s);
+            int k = 0;
             for (Map.Entry<String, List<GroupSummary>> m : byMethod.entrySet()) {
                 List<GroupSummary> pts = m.getValue().stream().sorted(Comparator.comparingDouble(GroupSummary::budget)).toList();
-                chart.addSeries(m.getKey(), pts.stream().mapToDouble(GroupSummary::budget).toArray(),
-                        pts.stream().mapToDouble(GroupSummary::score).toArray()).setMarker(SeriesMarkers.CIRCLE);
+                Color colour = OKABE_ITO[k % OKABE_ITO.length];
+                // a sideways shift of up to ±2 % of the range (a factor on a log axis), the same for a method's points and bars
+                double offset = byMethod.size() == 1 ? 0 : (k / (byMethod.size() - 1.0) - 0.5) * 0.04;
+                double[] x = pts.stream().mapToDouble(s -> shifted(s.budget(), offset, minX, maxX, log)).toArray();
+                XYSeries line = chart.addSeries(m.getKey(), x, pts.stream().mapToDouble(GroupSummary::score).toArray());
+                line.setMarker(MARKERS[k % MARKERS.length]).setMarkerColor(colour).setLineColor(colour);
+                line.setLineStyle(LINES[k % LINES.length]);
+                for (int i = 0; i < pts.size(); i++) {
+                    GroupSummary s = pts.get(i);
+                    if (Double.isNaN(s.ciLow()) || s.ciLow() == s.ciHigh()) continue;
+                    XYSeries bar = chart.addSeries(m.getKey() + " CI " + i, new double[] {x[i], x[i]}, new double[] {s.ciLow(), s.ciHigh()});
+                    bar.setMarker(SeriesMarkers.NONE).setLineColor(colour).setShowInLegend(false);
+                    bar.setLineStyle(SeriesLines.SOLID);
+                }
+                k++;
             }
             e.getValue().stream().filter(s -> Summaries.isFull(s.method(), fullMethod)).findFirst().ifPresent(full -> {
                 double lo = minX == maxX ? minX * 0.9 : minX;
@@ -112,10 +141,25 @@ final class Charts {
                 line.setMarker(SeriesMarkers.NONE);
                 line.setLineStyle(SeriesLines.DASH_DASH);
                 line.setLineColor(Color.DARK_GRAY);
+                if (!Double.isNaN(full.ciLow()) && full.ciLow() != full.ciHigh()) {
+                    for (double y : new double[] {full.ciLow(), full.ciHigh()}) {
+                        XYSeries edge = chart.addSeries(full.method() + " CI " + y, new double[] {lo, hi}, new double[] {y, y});
+                        edge.setMarker(SeriesMarkers.NONE).setLineColor(Color.GRAY).setShowInLegend(false);
+                        edge.setLineStyle(SeriesLines.DOT_DOT);
+                    }
+                }
             });
-            out.add(new Figure("score-vs-budget-" + Format.slug(e.getKey()) + ".png", "Score against KV budget: " + e.getKey(), chart));
+            out.add(new Figure("score-vs-budget-" + Format.slug(e.getKey()) + ".png", "Score against KV budget with 95 % bootstrap intervals: "
+                    + e.getKey(), chart));
         }
         return out;
+    }
+
+    private static double shifted(double x, double offset, double min, double max, boolean log) {
+        if (offset == 0) return x;
+        if (log) return x * Math.pow(max / min, offset);
+        double range = max > min ? max - min : Math.max(Math.abs(x), 1);
+        return x + offset * range;
     }
 
     static List<Figure> layerBudgets(List<ResultRow> rows, int width, int height) {

@@ -17,6 +17,12 @@ final class Format {
         return String.format(Locale.ROOT, "%." + decimals + "f", v);
     }
 
+    /** An interval as {@code [low, high]}; n/a when undefined. */
+    static String interval(double low, double high, int decimals) {
+        if (Double.isNaN(low) || Double.isNaN(high)) return "n/a";
+        return "[" + fixed(low, decimals) + ", " + fixed(high, decimals) + "]";
+    }
+
     /** Bytes in binary units: 512 B, 1.50 KiB, 3.25 MiB. */
     static String bytes(double b) {
         if (Double.isNaN(b)) return "n/a";

@@ -4,7 +4,10 @@ package dev.kvasir.eval.report;
  * Means over the rows of one (task, method, requested budget). Scores are on LongBench's and
  * RULER's 0–100 scale.
  *
+ * @param samples   n, the rows (one per sample) the means are over
  * @param pctOfFull the mean score as a percentage of the full-cache mean on the same samples, NaN without a baseline
+ * @param ciLow     lower end of the score's 95 % bootstrap interval over samples ({@link Bootstrap})
+ * @param ciHigh    upper end of that interval
  */
 public record GroupSummary(
         String task,
@@ -19,5 +22,7 @@ public record GroupSummary(
         double prefillTokensPerSecond,
         double decodeTokensPerSecond,
         double compressMillis,
-        double promptTokens) {
+        double promptTokens,
+        double ciLow,
+        double ciHigh) {
 }

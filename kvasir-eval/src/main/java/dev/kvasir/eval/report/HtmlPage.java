@@ -20,7 +20,7 @@ final class HtmlPage {
                 .append("figure{margin:2em 0}img{max-width:100%;border:1px solid #eee}figcaption{color:#555;margin-top:.4em}\n")
                 .append("</style>\n</head>\n<body>\n");
         b.append("<h1>").append(esc(title)).append("</h1>\n");
-        b.append("<p>Score: mean of the task metric &times;100. % of full: score relative to the full-cache baseline on the same samples. ")
+        b.append("<p>Score: mean of the task metric &times;100; 95 % CI: percentile bootstrap interval over the samples. % of full: score relative to the full-cache baseline on the same samples. ")
                 .append("Budget: as requested (fraction kept or tokens per layer); achieved budget: fraction of KV entries kept.</p>\n");
         if (summaries.isEmpty()) b.append("<p>No results.</p>\n");
         for (Map.Entry<String, List<GroupSummary>> e : SummaryTables.byTask(summaries).entrySet()) {

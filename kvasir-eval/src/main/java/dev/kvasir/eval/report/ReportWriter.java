@@ -13,7 +13,8 @@ import java.util.List;
  * Turns result rows into a report directory:
  * <pre>
  *   report.md      method × budget tables per task (score, % of full, KV bytes, achieved budget, tokens/s)
- *   summary.csv    the same numbers, unformatted
+ *   summary.csv    the same numbers, unformatted (with n, ci_low, ci_high: 95 % bootstrap interval of the score)
+ *   summary-by-length.csv  score, n and interval per context length, for tasks run at several
  *   summary.json   the same numbers plus the figure list
  *   report.html    one self-contained page: tables and every figure embedded
  *   figures/*.png  needle heatmaps, score-vs-budget curves, per-layer budgets and ratios
@@ -74,7 +75,10 @@ public final class ReportWriter {
             images.add(new HtmlPage.Image(f.caption(), png));
         }
 
-        Path md = write(outDir.resolve("report.md"), SummaryTables.markdown(options.title(), summaries, relative));
+        List<LengthBreakdown.Cell> byLength = LengthBreakdown.of(rows, summaries);
+        Path md = write(outDir.resolve("report.md"), SummaryTables.markdown(options.title(), summaries,
+                LengthBreakdown.markdown(byLength), relative));
+        if (!byLength.isEmpty()) write(outDir.resolve("summary-by-length.csv"), LengthBreakdown.csv(byLength));
         Path csv = write(outDir.resolve("summary.csv"), SummaryTables.csv(summaries));
         Path json = write(outDir.resolve("summary.json"), SummaryTables.json(options.title(), rows.size(), summaries, relative));
         Path html = write(outDir.resolve("report.html"), HtmlPage.render(options.title(), summaries, images));

@@ -27,8 +27,7 @@ public final class Summaries {
      * has any of them, else with the baseline's mean over the whole task.
      */
     public static List<GroupSummary> of(List<ResultRow> rows, String fullMethod) {
-        Map<String, List<ResultRow>> groups = new LinkedHashMap<>();
-        for (ResultRow r : rows) groups.computeIfAbsent(key(r), k -> new ArrayList<>()).add(r);
+        Map<Cell, List<ResultRow>> groups = cells(rows);
 
         // baseline scores by task and sample id
         Map<String, Map<String, List<Double>>> full = new HashMap<>();
@@ -41,13 +40,14 @@ public final class Summaries {
         List<GroupSummary> out = new ArrayList<>();
         for (List<ResultRow> g : groups.values()) {
             ResultRow first = g.getFirst();
-            double score = 100 * mean(g, ResultRow::score);
+            Bootstrap.Interval ci = Bootstrap.mean(g.stream().mapToDouble(Measure.SCORE.value()).toArray());
+            double score = ci.estimate();
             double reference = baseline(full.get(first.task()), g.stream().map(ResultRow::sampleId).collect(Collectors.toSet()));
             double pct = reference > 0 ? score / reference * 100 : Double.NaN;
             out.add(new GroupSummary(first.task(), first.method(), first.budgetRequested(), g.size(), score, pct,
                     mean(g, r -> r.kvBytesKept()), mean(g, r -> r.kvBytesFull()), mean(g, ResultRow::budgetAchieved),
                     mean(g, ResultRow::prefillTokensPerSecond), mean(g, ResultRow::decodeTokensPerSecond),
-                    mean(g, ResultRow::compressMillis), mean(g, r -> r.promptTokens())));
+                    mean(g, ResultRow::compressMillis), mean(g, r -> r.promptTokens()), ci.low(), ci.high()));
         }
         out.sort(Comparator.comparing(GroupSummary::task)
                 .thenComparing(s -> !isFull(s.method(), fullMethod))
@@ -68,8 +68,22 @@ public final class Summaries {
         return 100 * matched.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     }
 
-    private static String key(ResultRow r) {
-        return r.task() + "\u0000" + r.method() + "\u0000" + r.budgetRequested();
+    /** Identifies a summary cell: rows of one task, method and requested budget. */
+    public record Cell(String task, String method, double budget) {
+        public static Cell of(ResultRow r) {
+            return new Cell(r.task(), r.method(), r.budgetRequested());
+        }
+
+        public static Cell of(GroupSummary s) {
+            return new Cell(s.task(), s.method(), s.budget());
+        }
+    }
+
+    /** The rows of each cell, in first-seen order. */
+    public static Map<Cell, List<ResultRow>> cells(List<ResultRow> rows) {
+        Map<Cell, List<ResultRow>> out = new LinkedHashMap<>();
+        for (ResultRow r : rows) out.computeIfAbsent(Cell.of(r), k -> new ArrayList<>()).add(r);
+        return out;
     }
 
     static double mean(List<ResultRow> rows, ToDoubleFunction<ResultRow> f) {

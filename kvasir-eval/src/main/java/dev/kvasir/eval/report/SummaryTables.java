@@ -14,13 +14,13 @@ import java.util.Map;
 final class SummaryTables {
     private SummaryTables() {}
 
-    static final List<String> HEADERS = List.of("method", "budget", "n", "score", "% of full", "KV kept", "KV full",
+    static final List<String> HEADERS = List.of("method", "budget", "n", "score", "95 % CI", "% of full", "KV kept", "KV full",
             "achieved budget", "prefill tok/s", "decode tok/s", "compress ms");
 
     /** Display cells of one summary, in {@link #HEADERS} order. */
     static List<String> cells(GroupSummary s) {
         return List.of(s.method(), Format.budget(s.budget()), String.valueOf(s.samples()), Format.fixed(s.score(), 2),
-                Format.fixed(s.pctOfFull(), 1), Format.bytes(s.kvBytesKept()), Format.bytes(s.kvBytesFull()),
+                Format.interval(s.ciLow(), s.ciHigh(), 2), Format.fixed(s.pctOfFull(), 1), Format.bytes(s.kvBytesKept()), Format.bytes(s.kvBytesFull()),
                 Format.fixed(s.budgetAchieved(), 3), Format.fixed(s.prefillTokensPerSecond(), 1),
                 Format.fixed(s.decodeTokensPerSecond(), 1), Format.fixed(s.compressMillis(), 1));
     }
@@ -31,7 +31,7 @@ final class SummaryTables {
         return out;
     }
 
-    static String markdown(String title, List<GroupSummary> summaries, List<String> figureFiles) {
+    static String markdown(String title, List<GroupSummary> summaries, String moreSections, List<String> figureFiles) {
         StringBuilder b = new StringBuilder();
         b.append("# ").append(title).append("\n\n");
         b.append("Score: mean of the task metric ×100. % of full: score relative to the full-cache baseline on the same samples. ")
@@ -44,6 +44,7 @@ final class SummaryTables {
                 b.append("| ").append(String.join(" | ", cells(s).stream().map(SummaryTables::escapeMd).toList())).append(" |\n");
             }
         }
+        b.append(moreSections);
         if (!figureFiles.isEmpty()) {
             b.append("\n## Figures\n\n");
             for (String f : figureFiles) b.append("![").append(f).append("](").append(f).append(")\n");
@@ -55,14 +56,14 @@ final class SummaryTables {
         return s.replace("|", "\\|");
     }
 
-    static final List<String> CSV_HEADERS = List.of("task", "method", "budget", "n", "score", "pct_of_full", "kv_bytes_kept",
+    static final List<String> CSV_HEADERS = List.of("task", "method", "budget", "n", "score", "ci_low", "ci_high", "pct_of_full", "kv_bytes_kept",
             "kv_bytes_full", "budget_achieved", "prefill_tps", "decode_tps", "compress_ms", "prompt_tokens");
 
     static String csv(List<GroupSummary> summaries) {
         StringBuilder b = new StringBuilder(String.join(",", CSV_HEADERS)).append('\n');
         for (GroupSummary s : summaries) {
             b.append(String.join(",", List.of(csvText(s.task()), csvText(s.method()), Format.raw(s.budget()),
-                    String.valueOf(s.samples()), Format.raw(s.score()), Format.raw(s.pctOfFull()), Format.raw(s.kvBytesKept()),
+                    String.valueOf(s.samples()), Format.raw(s.score()), Format.raw(s.ciLow()), Format.raw(s.ciHigh()), Format.raw(s.pctOfFull()), Format.raw(s.kvBytesKept()),
                     Format.raw(s.kvBytesFull()), Format.raw(s.budgetAchieved()), Format.raw(s.prefillTokensPerSecond()),
                     Format.raw(s.decodeTokensPerSecond()), Format.raw(s.compressMillis()), Format.raw(s.promptTokens()))));
             b.append('\n');
@@ -83,6 +84,7 @@ final class SummaryTables {
         root.put("title", title);
         root.put("rows", rows);
         root.put("scoreScale", "mean metric x100");
+        root.put("interval", "95% percentile bootstrap over samples, " + Bootstrap.RESAMPLES + " resamples, seed " + Bootstrap.SEED);
         ArrayNode groups = root.putArray("groups");
         for (GroupSummary s : summaries) {
             ObjectNode g = groups.addObject();
@@ -91,6 +93,8 @@ final class SummaryTables {
             g.put("budget", s.budget());
             g.put("n", s.samples());
             putNumber(g, "score", s.score());
+            putNumber(g, "ciLow", s.ciLow());
+            putNumber(g, "ciHigh", s.ciHigh());
             putNumber(g, "pctOfFull", s.pctOfFull());
             putNumber(g, "kvBytesKept", s.kvBytesKept());
             putNumber(g, "kvBytesFull", s.kvBytesFull());

@@ -8,13 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeSet;
 
 /** Text tables of a run's summaries, for the terminal and for READMEs. */
 public final class ComparisonTable {
     private ComparisonTable() {}
 
-    private static final List<String> HEADERS = List.of("method", "budget", "n", "score", "% of full", "KV MB", "achieved",
+    private static final List<String> HEADERS = List.of("method", "budget", "n", "score", "95% CI", "% of full", "KV MB", "achieved",
             "prefill t/s", "decode t/s");
 
     /** Per task, one aligned line per (method, budget): what the demo prints. */
@@ -43,42 +42,9 @@ public final class ComparisonTable {
     private static List<String> cells(GroupSummary s) {
         boolean full = Summaries.isFull(s.method(), MethodSpec.FULL);
         return List.of(s.method(), full ? "-" : budget(s.budget()), String.valueOf(s.samples()), fixed(s.score(), 1),
+                "[" + fixed(s.ciLow(), 1) + ", " + fixed(s.ciHigh(), 1) + "]",
                 fixed(s.pctOfFull(), 0) + (Double.isNaN(s.pctOfFull()) ? "" : "%"), fixed(s.kvBytesKept() / 1e6, 1),
                 fixed(s.budgetAchieved(), 3), fixed(s.prefillTokensPerSecond(), 0), fixed(s.decodeTokensPerSecond(), 1));
-    }
-
-    /**
-     * The papers' layout: a row per (method, budget), a column per task with its score, and the
-     * mean over the tasks; the full cache first, then each budget from the largest down.
-     */
-    public static String headlineMarkdown(List<GroupSummary> summaries) {
-        List<String> tasks = new ArrayList<>(byTask(summaries).keySet());
-        Map<String, Map<String, Double>> rows = new LinkedHashMap<>(); // "method|budget" -> task -> score
-        TreeSet<Double> budgets = new TreeSet<>();
-        for (GroupSummary s : summaries) if (!Summaries.isFull(s.method(), MethodSpec.FULL)) budgets.add(s.budget());
-        for (GroupSummary s : summaries) {
-            if (Summaries.isFull(s.method(), MethodSpec.FULL)) rows.computeIfAbsent(s.method() + "|-", k -> new LinkedHashMap<>()).put(s.task(), s.score());
-        }
-        for (double b : budgets.descendingSet()) {
-            for (GroupSummary s : summaries) {
-                if (Summaries.isFull(s.method(), MethodSpec.FULL) || s.budget() != b) continue;
-                rows.computeIfAbsent(s.method() + "|" + budget(b), k -> new LinkedHashMap<>()).put(s.task(), s.score());
-            }
-        }
-        StringBuilder out = new StringBuilder("| method | budget | ").append(String.join(" | ", tasks)).append(" | mean |\n");
-        out.append("|---|---:|").append("---:|".repeat(tasks.size() + 1)).append('\n');
-        for (Map.Entry<String, Map<String, Double>> r : rows.entrySet()) {
-            String[] mb = r.getKey().split("\\|", 2);
-            out.append("| ").append(mb[0]).append(" | ").append(mb[1]).append(" |");
-            double sum = 0;
-            for (String t : tasks) {
-                Double v = r.getValue().get(t);
-                out.append(' ').append(v == null ? "–" : fixed(v, 1)).append(" |");
-                sum += v == null ? Double.NaN : v;
-            }
-            out.append(' ').append(fixed(sum / tasks.size(), 1)).append(" |\n");
-        }
-        return out.toString();
     }
 
     private static Map<String, List<GroupSummary>> byTask(List<GroupSummary> summaries) {

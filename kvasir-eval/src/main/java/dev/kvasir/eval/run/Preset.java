@@ -1,5 +1,7 @@
 package dev.kvasir.eval.run;
 
+import dev.kvasir.eval.report.Claim;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,8 +16,10 @@ import java.util.Map;
  * @param tasks      the tasks and their sizes
  * @param methods    compared methods, {@code full} first
  * @param budgets    budgets of every compressing method
+ * @param claims     the paper's claims the report tests against the rows (see {@link Claim})
  */
-public record Preset(String name, String title, List<Item> tasks, List<MethodSpec> methods, List<BudgetSpec> budgets) {
+public record Preset(String name, String title, List<Item> tasks, List<MethodSpec> methods, List<BudgetSpec> budgets,
+                     List<Claim> claims) {
 
     /**
      * One task of a preset.
@@ -35,6 +39,7 @@ public record Preset(String name, String title, List<Item> tasks, List<MethodSpe
         tasks = List.copyOf(tasks);
         methods = List.copyOf(methods);
         budgets = List.copyOf(budgets);
+        claims = List.copyOf(claims);
     }
 
     /** The preset's tasks with their data; file tasks are left out when {@code data} is null. */

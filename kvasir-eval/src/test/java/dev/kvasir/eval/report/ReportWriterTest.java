@@ -70,16 +70,35 @@ class ReportWriterTest {
     void markdownHasMeansAndShareOfFull(@TempDir Path dir) throws Exception {
         Report report = new ReportWriter().write(rows(), dir);
         String md = Files.readString(report.markdown());
-        // | method | budget | n | score | % of full | KV kept | KV full | achieved budget | prefill tok/s | decode tok/s | compress ms |
+        // | method | budget | n | score | 95 % CI | % of full | KV kept | KV full | achieved budget | prefill tok/s | decode tok/s | compress ms |
         assertThat(md).contains("## niah");
-        assertThat(md).contains("| full | 1 | 4 | 87.50 | 100.0 | 1.00 MiB | 1.00 MiB | 1.000 | 1000.0 | 50.0 | 0.0 |");
-        assertThat(md).contains("| snapkv | 0.25 | 4 | 50.00 | 57.1 | 256.00 KiB | 1.00 MiB | 0.250 | 1000.0 | 50.0 | 12.5 |");
-        assertThat(md).contains("| snapkv | 0.5 | 4 | 75.00 | 85.7 | 512.00 KiB |");
-        assertThat(md).contains("| kvmerger | 0.5 | 4 | 87.50 | 100.0 |");
+        // scores 1, 1, 1, 0.5: a resample's mean is 50 with probability 0.4 %, 62.5 with 4.7 % (cumulative 5.1 %),
+        // 100 with 31.6 %: the 2.5th and 97.5th percentiles are 62.5 and 100
+        assertThat(md).contains("| full | 1 | 4 | 87.50 | [62.50, 100.00] | 100.0 | 1.00 MiB | 1.00 MiB | 1.000 | 1000.0 | 50.0 | 0.0 |");
+        assertThat(md).contains("| snapkv | 0.25 | 4 | 50.00 | [");
+        assertThat(md).contains(" | 57.1 | 256.00 KiB | 1.00 MiB | 0.250 | 1000.0 | 50.0 | 12.5 |");
+        assertThat(md).contains("| snapkv | 0.5 | 4 | 75.00 | [");
+        assertThat(md).contains("| kvmerger | 0.5 | 4 | 87.50 | [62.50, 100.00] | 100.0 |");
         assertThat(md).contains("## passkey");
-        assertThat(md).contains("| h2o | 0.25 | 2 | 50.00 | 50.0 |");
+        // 1 and 0: resample means 0, 50, 100 with probabilities 1/4, 1/2, 1/4
+        assertThat(md).contains("| h2o | 0.25 | 2 | 50.00 | [0.00, 100.00] | 50.0 |");
+        assertThat(md).contains("| full | 1 | 2 | 100.00 | [100.00, 100.00] | 100.0 |");
         // the baseline comes first in each table
         assertThat(md.indexOf("| full | 1 | 4")).isLessThan(md.indexOf("| kvmerger"));
+    }
+
+    @Test
+    void tasksAtSeveralLengthsGetAPerLengthBreakdown(@TempDir Path dir) throws Exception {
+        Report report = new ReportWriter().write(rows(), dir);
+        String md = Files.readString(report.markdown());
+        // niah at 1000 and 2000 tokens (two depths each); passkey has one length: no breakdown
+        assertThat(md).contains("## By context length").contains("### niah").doesNotContain("### passkey");
+        // snapkv 0.25: scores 1, 0.5 at 1000 tokens, 0.5, 0 at 2000
+        assertThat(md).contains("| snapkv | 0.25 | 75.0 [50.0, 100.0] (2) | 25.0 [0.0, 50.0] (2) |");
+        assertThat(md.indexOf("## By context length")).isLessThan(md.indexOf("## Figures"));
+        List<String> csv = Files.readAllLines(dir.resolve("summary-by-length.csv"));
+        assertThat(csv.getFirst()).isEqualTo("task,method,budget,context_length,n,score,ci_low,ci_high");
+        assertThat(csv).contains("niah,snapkv,0.25,1000,2,75,50,100", "niah,snapkv,0.25,2000,2,25,0,50");
     }
 
     @Test
@@ -103,6 +122,27 @@ class ReportWriterTest {
     }
 
     @Test
+    void scoreCurvesUseTheColourBlindSafePaletteAndDrawIntervals(@TempDir Path dir) throws Exception {
+        new ReportWriter().write(rows(), dir);
+        BufferedImage img = ImageIO.read(dir.resolve("figures/score-vs-budget-niah.png").toFile());
+        Set<Integer> colours = new HashSet<>();
+        for (int y = 0; y < img.getHeight(); y++) for (int x = 0; x < img.getWidth(); x++) colours.add(img.getRGB(x, y) & 0xFFFFFF);
+        // two methods on niah (kvmerger, snapkv): the first two Okabe-Ito colours
+        assertThat(colours).contains(Charts.OKABE_ITO[0].getRGB() & 0xFFFFFF, Charts.OKABE_ITO[1].getRGB() & 0xFFFFFF);
+        // snapkv at 0.25 has the interval around 50: a vertical run of its colour well above and below the point
+        int snapkv = Charts.OKABE_ITO[1].getRGB() & 0xFFFFFF;
+        int longestVertical = 0;
+        for (int x = 0; x < img.getWidth(); x++) {
+            int run = 0;
+            for (int y = 0; y < img.getHeight(); y++) {
+                run = (img.getRGB(x, y) & 0xFFFFFF) == snapkv ? run + 1 : 0;
+                longestVertical = Math.max(longestVertical, run);
+            }
+        }
+        assertThat(longestVertical).as("an error bar spans tens of pixels").isGreaterThan(40);
+    }
+
+    @Test
     void htmlEmbedsEveryFigureAndTable(@TempDir Path dir) throws Exception {
         Report report = new ReportWriter().write(rows(), dir);
         String html = Files.readString(report.html());
@@ -116,15 +156,19 @@ class ReportWriterTest {
     void csvAndJsonCarryTheSameNumbers(@TempDir Path dir) throws Exception {
         Report report = new ReportWriter().write(rows(), dir);
         List<String> csv = Files.readAllLines(report.csv(), StandardCharsets.UTF_8);
-        assertThat(csv.getFirst()).isEqualTo("task,method,budget,n,score,pct_of_full,kv_bytes_kept,kv_bytes_full,budget_achieved,"
-                + "prefill_tps,decode_tps,compress_ms,prompt_tokens");
-        assertThat(csv).anyMatch(l -> l.startsWith("niah,snapkv,0.25,4,50,57.14285714285714,262144,1048576,0.25,1000,50,12.5,1520"));
+        assertThat(csv.getFirst()).isEqualTo("task,method,budget,n,score,ci_low,ci_high,pct_of_full,kv_bytes_kept,kv_bytes_full,"
+                + "budget_achieved,prefill_tps,decode_tps,compress_ms,prompt_tokens");
+        assertThat(csv).anyMatch(l -> l.startsWith("niah,snapkv,0.25,4,50,") && l.endsWith(",57.14285714285714,262144,1048576,0.25,1000,50,12.5,1520"));
+        assertThat(csv).contains("passkey,h2o,0.25,2,50,0,100,50,262144,1048576,0.25,1000,50,12.5,1020");
         JsonNode json = new ObjectMapper().readTree(report.json().toFile());
         assertThat(json.get("rows").asInt()).isEqualTo(20);
         JsonNode first = json.get("groups").get(0);
         assertThat(first.get("task").asText()).isEqualTo("niah");
         assertThat(first.get("method").asText()).isEqualTo("full");
         assertThat(first.get("score").asDouble()).isEqualTo(87.5);
+        assertThat(first.get("n").asInt()).isEqualTo(4);
+        assertThat(first.get("ciLow").asDouble()).isEqualTo(62.5);
+        assertThat(first.get("ciHigh").asDouble()).isEqualTo(100.0);
         assertThat(json.get("figures")).hasSize(report.figures().size());
     }
 
@@ -146,7 +190,7 @@ class ReportWriterTest {
                 "prefillTokensPerSecond", "decodeTokensPerSecond", "compressMillis", "contextLength", "depth", "queryMode");
         // and a report straight from the directory
         Report report = new ReportWriter().write(dir.resolve("results"), dir.resolve("report"));
-        assertThat(Files.readString(report.markdown())).contains("| snapkv | 0.25 | 4 | 50.00 | 57.1 |");
+        assertThat(Files.readString(report.markdown())).contains("| snapkv | 0.25 | 4 | 50.00 | [").contains(" | 57.1 |");
     }
 
     @Test

@@ -137,6 +137,29 @@ class EvalRunnerTest {
     }
 
     @Test
+    void threeShardsOfAnIndexedJobMergedReportTheSameSummaryAsOneRun(@TempDir Path tmp) throws Exception {
+        Path whole = tmp.resolve("whole");
+        run(whole, 0, Shard.ALL);
+        Path sharded = tmp.resolve("sharded");
+        for (int i = 0; i < 3; i++) {
+            run(sharded, 0, Shard.parse("auto", Map.of("JOB_COMPLETION_INDEX", String.valueOf(i), "KVASIR_SHARD_COUNT", "3")));
+        }
+        assertThat(sharded.resolve("results-passkey-shard2of3.jsonl")).exists();
+        RunReport.Written one = RunReport.write(whole), merged = RunReport.write(sharded);
+        assertThat(merged.report().summaries()).hasSize(3);
+        // everything but the measured speeds: means, n, intervals, share of full, budgets, bytes
+        assertThat(merged.report().summaries().stream().map(EvalRunnerTest::withoutSpeeds).toList())
+                .isEqualTo(one.report().summaries().stream().map(EvalRunnerTest::withoutSpeeds).toList());
+        assertThat(merged.report().summaries()).allSatisfy(s -> assertThat(s.samples()).isEqualTo(4));
+        assertThat(Files.readString(merged.headline())).isEqualTo(Files.readString(one.headline()));
+    }
+
+    private static List<Object> withoutSpeeds(dev.kvasir.eval.report.GroupSummary s) {
+        return List.of(s.task(), s.method(), s.budget(), s.samples(), s.score(), s.ciLow(), s.ciHigh(), s.pctOfFull(),
+                s.budgetAchieved(), s.kvBytesKept(), s.kvBytesFull(), s.promptTokens());
+    }
+
+    @Test
     void shardAndMethodSyntaxErrorsAreClear() {
         assertThatThrownBy(() -> Shard.parse("2/2")).hasMessageContaining("0 <= i < N");
         assertThatThrownBy(() -> Shard.parse("a")).hasMessageContaining("i/N");
