@@ -19,6 +19,8 @@ final class Full implements Press {
 
     @Override public Map<String, String> options() { return options; }
 
+    @Override public int minPromptTokens() { return 0; }
+
     @Override public StatsRequest statsRequest(int layers, int queryHeads, int kvHeads, int promptTokens) { return StatsRequest.NONE; }
 
     @Override public CompressionReport compress(KvCache cache, IntFunction<AttentionStats> statsForLayer, Budget budget) {

@@ -44,6 +44,19 @@ final class SummaryTables {
                 b.append("| ").append(String.join(" | ", cells(s).stream().map(SummaryTables::escapeMd).toList())).append(" |\n");
             }
         }
+        b.append("\n").append(Summaries.bytesComparison(summaries)).append(" KV kept: bytes the cache held when decoding began ")
+                .append("(keys, values, positions, masses and the room reserved for the answer), measured from its stores; ")
+                .append("KV full: key/value bytes of the prompt's full cache.\n");
+        List<GroupSummary> noted = summaries.stream().filter(s -> !s.budgetNotes().isEmpty()).toList();
+        if (!noted.isEmpty()) {
+            b.append("\n## Budget notes\n\n");
+            for (GroupSummary s : noted) {
+                for (String n : s.budgetNotes()) {
+                    b.append("- ").append(s.task()).append(' ').append(s.method()).append(' ').append(Format.budget(s.budget()))
+                            .append(": ").append(n).append('\n');
+                }
+            }
+        }
         if (!figureFiles.isEmpty()) {
             b.append("\n## Figures\n\n");
             for (String f : figureFiles) b.append("![").append(f).append("](").append(f).append(")\n");
@@ -56,7 +69,8 @@ final class SummaryTables {
     }
 
     static final List<String> CSV_HEADERS = List.of("task", "method", "budget", "n", "score", "pct_of_full", "kv_bytes_kept",
-            "kv_bytes_full", "budget_achieved", "prefill_tps", "decode_tps", "compress_ms", "prompt_tokens");
+            "kv_bytes_full", "budget_achieved", "prefill_tps", "decode_tps", "compress_ms", "prompt_tokens", "kv_bytes_kept_logical",
+            "budget_notes");
 
     static String csv(List<GroupSummary> summaries) {
         StringBuilder b = new StringBuilder(String.join(",", CSV_HEADERS)).append('\n');
@@ -64,7 +78,8 @@ final class SummaryTables {
             b.append(String.join(",", List.of(csvText(s.task()), csvText(s.method()), Format.raw(s.budget()),
                     String.valueOf(s.samples()), Format.raw(s.score()), Format.raw(s.pctOfFull()), Format.raw(s.kvBytesKept()),
                     Format.raw(s.kvBytesFull()), Format.raw(s.budgetAchieved()), Format.raw(s.prefillTokensPerSecond()),
-                    Format.raw(s.decodeTokensPerSecond()), Format.raw(s.compressMillis()), Format.raw(s.promptTokens()))));
+                    Format.raw(s.decodeTokensPerSecond()), Format.raw(s.compressMillis()), Format.raw(s.promptTokens()),
+                    Format.raw(s.kvBytesKeptLogical()), csvText(String.join(" | ", s.budgetNotes())))));
             b.append('\n');
         }
         return b.toString();
@@ -99,6 +114,9 @@ final class SummaryTables {
             putNumber(g, "decodeTokensPerSecond", s.decodeTokensPerSecond());
             putNumber(g, "compressMillis", s.compressMillis());
             putNumber(g, "promptTokens", s.promptTokens());
+            putNumber(g, "kvBytesKeptLogical", s.kvBytesKeptLogical());
+            ArrayNode notes = g.putArray("budgetNotes");
+            s.budgetNotes().forEach(notes::add);
         }
         ArrayNode figures = root.putArray("figures");
         figureFiles.forEach(figures::add);

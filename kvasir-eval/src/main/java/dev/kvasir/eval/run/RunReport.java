@@ -4,6 +4,7 @@ import dev.kvasir.eval.report.Report;
 import dev.kvasir.eval.report.ReportWriter;
 import dev.kvasir.eval.report.ResultRow;
 import dev.kvasir.eval.report.ResultsReader;
+import dev.kvasir.eval.report.Summaries;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,8 @@ public final class RunReport {
         ReportWriter.Options o = ReportWriter.Options.defaults();
         Report report = new ReportWriter(new ReportWriter.Options(title, o.fullMethod(), o.width(), o.height())).write(rows, dir);
         Path headline = Files.writeString(dir.resolve("headline.md"),
-                "# " + title + "\n\nScore (task metric ×100) by method and budget.\n\n" + ComparisonTable.headlineMarkdown(report.summaries()),
+                "# " + title + "\n\nScore (task metric ×100) by method and budget. " + Summaries.bytesComparison(report.summaries())
+                        + "\n\n" + ComparisonTable.headlineMarkdown(report.summaries()),
                 StandardCharsets.UTF_8);
         List<Path> overviews = HeatmapOverview.write(dir.resolve("figures"), report.figures());
         return new Written(report, headline, overviews);
