@@ -25,6 +25,7 @@ final class Full implements Press {
 
     @Override public CompressionReport compress(KvCache cache, IntFunction<AttentionStats> statsForLayer, Budget budget) {
         int t = cache.layers() == 0 ? 0 : cache.head(0, 0).size();
-        return new ReportBuilder(this, cache, budget).detail("note", "full cache").finish(cache, t);
+        return new ReportBuilder(this, cache, budget).detail("note", "full cache")
+                .budgetReason("the full cache is the uncompressed baseline: it keeps every token whatever the budget").finish(cache, t);
     }
 }
