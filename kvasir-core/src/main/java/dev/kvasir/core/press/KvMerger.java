@@ -27,8 +27,8 @@ import java.util.function.IntFunction;
  *       ({@code value-rule=average}).</li>
  *   <li>Layers 0, 1 and L − 1 are left alone (A7; {@code skip-layers=none} merges them too).</li>
  * </ol>
- * Defaults are the paper's: heavy tokens by a_j ({@code heavy-score=accumulated}), ε = 0.75 as the
- * starting threshold, σ = 5, the |S| value rule, layers 0, 1, L − 1 skipped. Every other value of an
+ * Defaults are the paper's: heavy tokens by a_j ({@code heavy-score=accumulated}), σ = 5, the |S|
+ * value rule, layers 0, 1, L − 1 skipped, and its budget (below). Every other value of an
  * option shows in the label ({@link Press#label()}), e.g. {@code kvmerger:heavy-score=window}.
  *
  * <p><b>The budget is met: {@code exact=true} by default.</b> The paper compares KVMerger with H2O
@@ -44,8 +44,8 @@ import java.util.function.IntFunction;
  * removes the lowest-a singletons, then the weakest merged sets, then protected heavy tokens, sinks
  * and the oldest recent tokens. When even that cannot reach the budget (C &lt; 3T/L with the skipped
  * layers), the merged layers keep one slot per head and the report's budget note says why.
- * {@code exact=false} is the fixed-ε reading (ε = 0.75 everywhere): its size is data-dependent and
- * its budget note says so.
+ * {@code exact=false} is the fixed-ε reading ({@code eps}, 0.75 everywhere; the option exists only
+ * then): its size is data-dependent and its budget note says so.
  *
  * <p><b>Kvasir's variant {@code heavy-score=window}.</b> The paper protects the "top-k aggregated
  * attention" tokens; methods.md reads that as H2O's a_j, attention summed over every prompt query.
@@ -88,13 +88,16 @@ public final class KvMerger implements Press {
     }
 
     static Press create(Options o) {
-        double eps = o.real("eps", 0.75, -1, false, 1, false);
+        boolean exact = o.flag("exact", true);
+        if (exact && o.has("eps")) {
+            throw o.error("eps", o.string("eps", ""), "applies with exact=false only: exact=true chooses ε per layer and head to meet the budget");
+        }
+        double eps = exact ? Double.NaN : o.real("eps", 0.75, -1, false, 1, false);
         KernelMerge kernel = Parts.kernelMerge(o, false);
         double recent = o.realOrAuto("recent", "auto", 0, false, 1);
         double heavy = o.realOrAuto("heavy", "auto", 0, false, 1);
         int sinks = o.integer("sinks", 0, 0, Integer.MAX_VALUE);
         boolean skip = o.choice("skip-layers", "paper", "paper", "none").equals("paper");
-        boolean exact = o.flag("exact", true);
         GqaAggregation gqa = GqaAggregation.parse(o);
         // Protected heavy tokens: by default methods.md's reading of the paper (attention summed over the whole
         // prompt); "window" is Kvasir's query-aware variant (the attention of the last queries, SnapKV's vote).

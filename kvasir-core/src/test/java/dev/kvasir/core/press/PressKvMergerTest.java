@@ -183,7 +183,7 @@ class PressKvMergerTest {
     void fixedEpsilonSaysWhyItMissesTheBudget() {
         // exact=false on L = 4: only layer 2 merges (37 of 40 slots kept at a budget of 20)
         CompressionReport r = kvmerger().compress(headCache(4), same(stats()), Budget.fraction(0.5));
-        assertThat(r.label()).isEqualTo("kvmerger:recent=0.2,heavy=0.1,exact=false");
+        assertThat(r.label()).isEqualTo("kvmerger:exact=false,recent=0.2,heavy=0.1");
         assertThat(r.budgetNote()).contains("kept 0.9250", "requested 0.5000", "exact=false", "data-dependent");
         // exact (the default) on the same cache cannot go below the three skipped layers' 30 slots: it says so
         CompressionReport exact = press("kvmerger", "recent", "0.2", "heavy", "0.1").compress(headCache(4), same(stats()), Budget.fraction(0.5));

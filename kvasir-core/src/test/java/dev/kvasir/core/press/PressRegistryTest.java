@@ -53,7 +53,7 @@ class PressRegistryTest {
         assertThatThrownBy(() -> press("kvmerger", "sigma", "1e-300")).hasMessageContaining("sigma=1e-300").hasMessageContaining("out of range");
         assertThatThrownBy(() -> press("dynamickv-merge", "sigma", "1e-300")).hasMessageContaining("out of range");
         assertThatThrownBy(() -> press("kvmerger", "sigma", "NaN")).hasMessageContaining("out of range");
-        assertThatThrownBy(() -> press("kvmerger", "eps", "1.5")).hasMessageContaining("eps=1.5").hasMessageContaining("[-1, 1]");
+        assertThatThrownBy(() -> press("kvmerger", "exact", "false", "eps", "1.5")).hasMessageContaining("eps=1.5").hasMessageContaining("[-1, 1]");
         assertThatThrownBy(() -> press("snapkv", "min-prompt", "-1")).hasMessageContaining("min-prompt=-1").hasMessageContaining("out of range");
         assertThatThrownBy(() -> press("snapkv", "min-prompt", "soon")).hasMessageContaining("not an integer");
         assertThatThrownBy(() -> press("h2o", "recent", "Infinity")).hasMessageContaining("out of range");
@@ -90,7 +90,9 @@ class PressRegistryTest {
                 Map.entry("pooling", "max"), Map.entry("sinks", "0"), Map.entry("gqa", "mean"));
         assertThat(Presses.create("dynamickv").options()).containsEntry("window", "8").containsEntry("pooling", "avg")
                 .containsEntry("r-max", "10").containsEntry("m", "4").containsEntry("q2", "fixed").containsEntry("q5", "fixed");
-        assertThat(Presses.create("kvmerger").options()).containsEntry("eps", "0.75").containsEntry("sigma", "5")
+        assertThat(press("kvmerger", "exact", "false").options()).containsEntry("eps", "0.75");
+        assertThatThrownBy(() -> press("kvmerger", "eps", "0.5")).hasMessageContaining("eps").hasMessageContaining("exact=false only");
+        assertThat(Presses.create("kvmerger").options()).doesNotContainKey("eps").containsEntry("sigma", "5")
                 .containsEntry("value-rule", "paper").containsEntry("recent", "auto").containsEntry("skip-layers", "paper")
                 .containsEntry("heavy-score", "accumulated").containsEntry("exact", "true").doesNotContainKey("window");
         assertThat(press("kvmerger", "heavy-score", "window").options()).containsEntry("heavy-score", "window").containsEntry("window", "32")
