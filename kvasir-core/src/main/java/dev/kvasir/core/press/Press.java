@@ -47,8 +47,8 @@ public interface Press {
         String given = options().get(Options.MIN_PROMPT);
         if (given != null && !given.equals("auto")) return Integer.parseInt(given);
         String window = options().get("window");
-        int w = window != null && window.chars().allMatch(Character::isDigit) && !window.isEmpty() ? Integer.parseInt(window) : 0;
-        return 2 * Math.max(w, DEFAULT_WINDOW);
+        int w = window != null && !window.isEmpty() && window.chars().allMatch(Character::isDigit) ? Integer.parseInt(window) : 0;
+        return (int) Math.min(Integer.MAX_VALUE, 2L * Math.max(w, DEFAULT_WINDOW));
     }
 
     /**

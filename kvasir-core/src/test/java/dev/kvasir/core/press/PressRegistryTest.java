@@ -67,6 +67,7 @@ class PressRegistryTest {
         assertThat(Presses.create("h2o").minPromptTokens()).isEqualTo(64);
         assertThat(Presses.parse("pyramidkv:window=48").minPromptTokens()).isEqualTo(96);
         assertThat(Presses.parse("snapkv:min-prompt=10").minPromptTokens()).isEqualTo(10);
+        assertThat(Presses.parse("snapkv:window=2000000000").minPromptTokens()).isEqualTo(Integer.MAX_VALUE);
         KvCache c = plain(2, 1, 2, 63);
         KvCache before = copy(c);
         CompressionReport r = Presses.create("snapkv").compressOrSkip(c, l -> { throw new AssertionError("no statistics needed"); },

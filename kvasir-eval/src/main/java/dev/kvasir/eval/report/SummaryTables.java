@@ -44,24 +44,32 @@ final class SummaryTables {
                 b.append("| ").append(String.join(" | ", cells(s).stream().map(SummaryTables::escapeMd).toList())).append(" |\n");
             }
         }
-        b.append("\n").append(Summaries.bytesComparison(summaries)).append(" KV kept: bytes the cache held when decoding began ")
-                .append("(keys, values, positions, masses and the room reserved for the answer), measured from its stores; ")
-                .append("KV full: key/value bytes of the prompt's full cache.\n");
-        List<GroupSummary> noted = summaries.stream().filter(s -> !s.budgetNotes().isEmpty()).toList();
-        if (!noted.isEmpty()) {
+        b.append("\n").append(bytesParagraph(summaries)).append('\n');
+        List<String> notes = budgetNotes(summaries);
+        if (!notes.isEmpty()) {
             b.append("\n## Budget notes\n\n");
-            for (GroupSummary s : noted) {
-                for (String n : s.budgetNotes()) {
-                    b.append("- ").append(s.task()).append(' ').append(s.method()).append(' ').append(Format.budget(s.budget()))
-                            .append(": ").append(n).append('\n');
-                }
-            }
+            for (String n : notes) b.append("- ").append(n).append('\n');
         }
         if (!figureFiles.isEmpty()) {
             b.append("\n## Figures\n\n");
             for (String f : figureFiles) b.append("![").append(f).append("](").append(f).append(")\n");
         }
         return b.toString();
+    }
+
+    /** What the report says about memory: the comparison sentence, then what "KV kept" measures. */
+    static String bytesParagraph(List<GroupSummary> summaries) {
+        return Summaries.bytesComparison(summaries) + " KV kept: bytes the cache held when decoding began (keys, values, positions, "
+                + "masses and the room reserved for the answer), measured from its stores; KV full: key/value bytes of the prompt's full cache.";
+    }
+
+    /** One line per (task, method, budget) and distinct budget note: {@code task method budget: note}. */
+    static List<String> budgetNotes(List<GroupSummary> summaries) {
+        List<String> out = new ArrayList<>();
+        for (GroupSummary s : summaries) {
+            for (String n : s.budgetNotes()) out.add(s.task() + " " + s.method() + " " + Format.budget(s.budget()) + ": " + n);
+        }
+        return out;
     }
 
     private static String escapeMd(String s) {

@@ -95,6 +95,7 @@ class ReportWriterTest {
         assertThat(md).contains("these configurations kept more than 2 % more or fewer key/value bytes than requested")
                 .contains("passkey h2o 0.25").contains("## Budget notes").contains("- passkey h2o 0.25: kept 0.31: because");
         assertThat(Files.readAllLines(report.csv())).anyMatch(l -> l.startsWith("passkey,h2o,") && l.endsWith(",kept 0.31: because"));
+        assertThat(Files.readString(report.html())).contains("<h2>Budget notes</h2>").contains("<li>passkey h2o 0.25: kept 0.31: because</li>");
     }
 
     @Test
