@@ -105,16 +105,20 @@ final class BenchCommand implements Callable<Integer> {
                     kv.put("bytes_full", cache.usedBytes());
                     kv.put("bytes_allocated_full", cache.allocatedBytes());
                     if (press != null) {
-                        CompressionReport r = press.compress(cache, l -> rec == null ? null : rec.stats(l), budget);
+                        CompressionReport r = press.compressOrSkip(cache, l -> rec == null ? null : rec.stats(l), budget);
                         kv.put("method", r.method());
+                        kv.put("label", r.label());
                         kv.put("options", r.options());
+                        if (r.skipped() != null) kv.put("skipped", r.skipped());
+                        if (r.budgetNote() != null) kv.put("budget_note", r.budgetNote());
                         kv.put("budget_requested", r.budgetRequested());
                         kv.put("budget_achieved", JsonReports.round4(r.achievedFraction()));
                         kv.put("compress_ms", round(r.compressMillis()));
                         kv.put("compress_share_of_prefill", JsonReports.round4(r.compressMillis() / prefillMs));
                     }
-                    kv.put("bytes_kept", cache.usedBytes());
-                    kv.put("bytes_allocated", cache.allocatedBytes());
+                    // what the stores hold (keys, values, positions, masses, headroom), beside the logical count
+                    kv.put("bytes_kept", cache.allocatedBytes());
+                    kv.put("bytes_kept_logical", cache.usedBytes());
                     // the tests' tokens, as the uncompressed cache was sized for them (generate reserves the reply too)
                     cache.reserve(Math.max(nPrompt, nGen) + 16);
                 }
@@ -166,7 +170,7 @@ final class BenchCommand implements Callable<Integer> {
                 out.put("results", rs);
                 System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
             } else {
-                String method = press == null ? "full" : press.name() + " " + budget.describe();
+                String method = press == null ? "full" : press.label() + " " + budget.describe();
                 System.out.printf("%n| model | threads | kv | cache | test | t/s | KV MB |%n|---|---|---|---|---|---|---|%n");
                 for (Result r : results) {
                     Object kept = r.kv().get("bytes_kept");

@@ -65,8 +65,8 @@ final class EvalCommand implements Callable<Integer> {
     int samples;
 
     @Option(names = "--presses", split = ",", defaultValue = "full", description = "Methods to compare, full included for %% of full "
-            + "(default ${DEFAULT-VALUE}): full, kvmerger, dynamickv, h2o, snapkv, pyramidkv, streaming-llm, cam, adakv, tova, knorm, random, dynamickv-merge; "
-            + "a variant is written method:key=value,key=value and labelled so (kvmerger,kvmerger:heavy-score=accumulated compares two).")
+            + "(default ${DEFAULT-VALUE}): full (or none), kvmerger, dynamickv, h2o, snapkv, pyramidkv, streaming-llm, cam, adakv, tova, knorm, random, dynamickv-merge; "
+            + "a variant is written method:key=value,key=value; rows are labelled with every option that departs from the paper (kvmerger,kvmerger:heavy-score=window compares the paper's KVMerger with Kvasir's variant).")
     List<String> presses;
 
     @Option(names = "--budgets", split = ",", description = "Budgets as fractions of the KV cache kept, e.g. 0.5,0.35.")

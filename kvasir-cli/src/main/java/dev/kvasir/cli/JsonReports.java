@@ -34,27 +34,35 @@ final class JsonReports {
         CompressionReport k = r.kv();
         Map<String, Object> m = new LinkedHashMap<>();
         if (k == null) {
-            // the prompt's keys and values, as a press reports them before compressing (the cache at the end also holds the reply)
+            // the prompt's keys and values (logical), and what the stores held for the prompt and the reply
             long promptBytes = r.promptTokens() * model.config().kvBytesPerToken(precision.bytesPerValue());
             m.put("method", "none");
+            m.put("label", "none");
             m.put("options", Map.of());
             m.put("budget_requested", "fraction=1.0");
             m.put("budget_achieved", 1.0);
-            m.put("bytes_full", promptBytes);
-            m.put("bytes_kept", promptBytes);
+            m.put("bytes_full", r.kvBytesHeld());
+            m.put("bytes_full_logical", promptBytes);
+            m.put("bytes_kept", r.kvBytesHeld());
+            m.put("bytes_kept_logical", promptBytes);
             m.put("bytes_at_end", r.kvBytes());
             return m;
         }
         m.put("method", k.method());
+        m.put("label", k.label());
         m.put("options", k.options());
+        if (k.skipped() != null) m.put("skipped", k.skipped());
+        if (k.budgetNote() != null) m.put("budget_note", k.budgetNote());
         m.put("budget_requested", k.budgetRequested());
         m.put("budget_requested_fraction", round4(k.requestedFraction()));
         m.put("budget_achieved", round4(k.achievedFraction()));
         m.put("prompt_tokens_compressed", k.promptTokens());
-        m.put("bytes_full", k.bytesBefore());
-        m.put("bytes_kept", k.bytesAfter());
-        m.put("bytes_allocated_before", k.allocatedBytesBefore());
-        m.put("bytes_allocated_after", k.allocatedBytesAfter());
+        // bytes_kept is what the stores hold after compression (keys, values, positions, masses, headroom);
+        // *_logical counts keys and values of the slots in use only
+        m.put("bytes_full", k.allocatedBytesBefore());
+        m.put("bytes_full_logical", k.bytesBefore());
+        m.put("bytes_kept", k.allocatedBytesAfter());
+        m.put("bytes_kept_logical", k.bytesAfter());
         m.put("bytes_at_end", r.kvBytes());
         m.put("kept_per_layer", k.keptPerLayer());
         if (headsDiffer(k.keptPerHead())) m.put("kept_per_head", k.keptPerHead());
@@ -74,8 +82,9 @@ final class JsonReports {
     }
 
     static String summaryLine(GenerationResult r) {
-        String kv = r.kv() == null ? "" : String.format(", kv %s kept %.1f%% (%.1f MB) in %.0f ms", r.kv().method(),
-                100 * r.kv().achievedFraction(), r.kv().bytesAfter() / 1e6, r.kv().compressMillis());
+        String kv = r.kv() == null ? "" : r.kv().skipped() != null ? ", kv " + r.kv().label() + " skipped: " + r.kv().skipped()
+                : String.format(", kv %s kept %.1f%% (%.1f MB) in %.0f ms", r.kv().label(),
+                100 * r.kv().achievedFraction(), r.kv().allocatedBytesAfter() / 1e6, r.kv().compressMillis());
         return String.format("[%d prompt tokens at %.1f t/s, %d generated at %.1f t/s%s]", r.promptTokens(), r.prefillTokensPerSecond(),
                 r.tokens().length, r.decodeTokensPerSecond(), kv);
     }

@@ -12,9 +12,14 @@ import java.util.Map;
 
 /** KV compression flags: the method, its options and the budget. */
 final class PressOptions {
-    @Option(names = "--press", description = "KV compression method: full, streaming-llm, h2o, snapkv, pyramidkv, adakv, cam, tova, "
-            + "knorm, random, kvmerger, dynamickv, dynamickv-merge (default: none, the full cache).")
+    @Option(names = "--press", description = "KV compression method: none (the default: the full cache), full, streaming-llm, h2o, "
+            + "snapkv, pyramidkv, adakv, cam, tova, knorm, random, kvmerger, dynamickv, dynamickv-merge.")
     String press;
+
+    /** {@code --press none}, as the {@code kv} report names the uncompressed cache, means no press. */
+    private boolean none() {
+        return press == null || press.trim().equalsIgnoreCase("none");
+    }
 
     // a heading gives the group its own section of the help; without one, picocli lists a
     // mixin's group options twice among the command's options
@@ -36,9 +41,9 @@ final class PressOptions {
     List<String> pressOpts;
 
     Press press() {
-        if (press == null) {
+        if (none()) {
             if (budget != null || (pressOpts != null && !pressOpts.isEmpty())) {
-                throw new IllegalArgumentException("--budget, --budget-tokens, --compression-ratio and --press-opt need --press");
+                throw new IllegalArgumentException("--budget, --budget-tokens, --compression-ratio and --press-opt need a --press other than none");
             }
             return null;
         }
@@ -46,7 +51,7 @@ final class PressOptions {
     }
 
     Budget budget() {
-        if (press == null) return null;
+        if (none()) return null;
         if (budget == null) {
             if (press.equals("full")) return Budget.fraction(1.0);
             throw new IllegalArgumentException("--press " + press + " needs a budget: --budget F, --budget-tokens N or --compression-ratio R");

@@ -53,8 +53,12 @@ class CliTest {
         assertThat(j.get("text").asText()).startsWith(", a little girl named Lily");
         // tinystories-656k: 2 layers, 4 KV heads of 16: 2·2·64·4 bytes of F32 keys and values per token; the prompt's
         // 6 tokens before generation, plus the 11 generated tokens fed back (the 12th is never fed) at the end
-        assertThat(j.get("kv").get("bytes_full").asLong()).isEqualTo(6L * 2 * 2 * 64 * 4).isEqualTo(j.get("kv").get("bytes_kept").asLong());
-        assertThat(j.get("kv").get("bytes_at_end").asLong()).isEqualTo((6L + 11) * 2 * 2 * 64 * 4);
+        JsonNode kv = j.get("kv");
+        assertThat(kv.get("method").asText()).isEqualTo("none");
+        assertThat(kv.get("bytes_full_logical").asLong()).isEqualTo(6L * 2 * 2 * 64 * 4).isEqualTo(kv.get("bytes_kept_logical").asLong());
+        assertThat(kv.get("bytes_at_end").asLong()).isEqualTo((6L + 11) * 2 * 2 * 64 * 4);
+        // held: 8 heads of 18 slots (prompt + reply, sized up front), each a 16-float key, a 16-float value and a position
+        assertThat(kv.get("bytes_kept").asLong()).isEqualTo(8L * 18 * (2 * 16 * 4 + 4)).isEqualTo(kv.get("bytes_full").asLong());
     }
 
     @Test
@@ -78,10 +82,40 @@ class CliTest {
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode kv = new ObjectMapper().readTree(r.out()).get("kv");
         assertThat(kv.get("method").asText()).isEqualTo("snapkv");
+        assertThat(kv.get("label").asText()).isEqualTo("snapkv:window=8");
         assertThat(kv.get("options").get("window").asText()).isEqualTo("8");
         assertThat(kv.get("budget_achieved").asDouble()).isBetween(0.45, 0.55);
-        assertThat(kv.get("bytes_kept").asLong()).isLessThan(kv.get("bytes_full").asLong() * 6 / 10);
+        assertThat(kv.has("budget_note")).isFalse();
+        assertThat(kv.has("skipped")).isFalse();
+        assertThat(kv.get("bytes_kept_logical").asLong()).isLessThan(kv.get("bytes_full_logical").asLong() * 55 / 100);
+        // held: the kept slots plus their positions and 16 free slots per head for decoding
+        assertThat(kv.get("bytes_kept").asLong()).isGreaterThan(kv.get("bytes_kept_logical").asLong()).isLessThan(kv.get("bytes_full").asLong());
         assertThat(kv.get("kept_per_layer").size()).isEqualTo(5);
+    }
+
+    @Test
+    void aShortChatQuestionIsAnsweredAsWithTheFullCache() throws Exception {
+        String model = TestResources.defaultModel().toString();
+        String[] question = {"generate", "--model", model, "--chat", "--prompt", "What is the capital of France?", "-n", "16",
+                "--temperature", "0", "--json"};
+        JsonNode full = new ObjectMapper().readTree(run(question).out());
+        String[] pressed = java.util.Arrays.copyOf(question, question.length + 4);
+        System.arraycopy(new String[] {"--press", "snapkv", "--budget", "0.35"}, 0, pressed, question.length, 4);
+        Run r = run(pressed);
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode snap = new ObjectMapper().readTree(r.out());
+        assertThat(snap.get("prompt_tokens").asInt()).isLessThan(64);
+        assertThat(snap.get("text").asText()).isEqualTo(full.get("text").asText()).contains("Paris");
+        assertThat(snap.get("kv").get("skipped").asText()).isEqualTo("prompt shorter than 64 tokens");
+        assertThat(snap.get("kv").get("budget_note").asText()).contains("skipped: prompt shorter than 64 tokens");
+        assertThat(snap.get("kv").get("budget_achieved").asDouble()).isEqualTo(1.0);
+        // --press none is the full cache, as the report names it
+        String[] none = java.util.Arrays.copyOf(question, question.length + 2);
+        none[question.length] = "--press";
+        none[question.length + 1] = "none";
+        JsonNode n = new ObjectMapper().readTree(run(none).out());
+        assertThat(n.get("text").asText()).isEqualTo(full.get("text").asText());
+        assertThat(n.get("kv").get("method").asText()).isEqualTo("none");
     }
 
     @Test
@@ -97,6 +131,13 @@ class CliTest {
         Run budget = run("generate", "--model", TestResources.stories260k().toString(), "--prompt", "hi", "--press", "h2o", "--budget", "1.5");
         assertThat(budget.exit()).isEqualTo(2);
         assertThat(budget.err()).contains("1.5");
+        Run sigma = run("generate", "--model", TestResources.stories260k().toString(), "--prompt", "hi", "--press", "kvmerger", "--budget", "0.5",
+                "--press-opt", "sigma=1e-300");
+        assertThat(sigma.exit()).isEqualTo(2);
+        assertThat(sigma.err()).contains("sigma=1e-300").contains("out of range");
+        Run noneWithBudget = run("generate", "--model", TestResources.stories260k().toString(), "--prompt", "hi", "--press", "none", "--budget", "0.5");
+        assertThat(noneWithBudget.exit()).isEqualTo(2);
+        assertThat(noneWithBudget.err()).contains("other than none");
     }
 
     @Test
@@ -120,6 +161,6 @@ class CliTest {
         Run r = run("bench", "--model", TestResources.stories260k().toString(), "-p", "0", "-n", "4", "-d", "64", "-r", "1",
                 "--press", "snapkv", "--budget", "0.5", "--press-opt", "window=8");
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).contains("| snapkv fraction=0.5 | tg4 @ d64 |").doesNotContain("Fraction[");
+        assertThat(r.out()).contains("| snapkv:window=8 fraction=0.5 | tg4 @ d64 |").doesNotContain("Fraction[");
     }
 }

@@ -27,12 +27,13 @@ import static org.assertj.core.api.Assertions.within;
  * cache vs compression at budget 0.5. The full-cache answer must survive SnapKV, DynamicKV and
  * KVMerger, and the compressed cache must hold about half the bytes.
  *
- * <p>KVMerger runs with its defaults, whose protected heavy tokens come from the attention of the
- * last 32 queries ({@code heavy-score=window}). With heavy tokens by attention accumulated over the
- * whole prompt ({@code heavy-score=accumulated}, methods.md's reading of the paper) the needle is
- * merged into its neighbours at this model's scale and the answer is lost ("eat pizza."; see the
- * class comment of {@code KvMerger}); that variant is not asserted here. KVMerger's own budget is
- * approximate (0.456 here); {@code exact=true} keeps exactly half and the answer too.
+ * <p>KVMerger runs as Kvasir's variant, named explicitly: its protected heavy tokens come from the
+ * attention of the last 32 queries ({@code heavy-score=window}). With heavy tokens by attention
+ * accumulated over the whole prompt (plain {@code kvmerger}, methods.md's reading of the paper) the
+ * needle is merged into its neighbours at this model's scale and the answer is lost ("eat pizza.";
+ * see the class comment of {@code KvMerger}); the paper's method is not asserted here. The variant
+ * keeps exactly half with {@code exact=true} (ε chosen per layer and head) and about half with the
+ * paper's fixed ε = 0.75 (0.456 here), and the answer with both.
  */
 class NeedleCompressionTest {
     static final String NEEDLE = "\nThe best thing to do in San Francisco is eat a sandwich and sit in Dolores Park on a sunny day.\n";
@@ -46,7 +47,7 @@ class NeedleCompressionTest {
             int[] prompt = prompt(m, essays, 4000, 0.5);
             assertThat(prompt.length).isBetween(3900, 4100);
             GenerationRequest req = GenerationRequest.of(prompt, 16, SamplingParams.greedy());
-            List<String> specs = List.of("snapkv", "dynamickv", "kvmerger", "kvmerger:exact=true");
+            List<String> specs = List.of("snapkv", "dynamickv", "kvmerger:heavy-score=window,exact=true", "kvmerger:heavy-score=window");
             Press[] presses = specs.stream().map(Presses::parse).toArray(Press[]::new);
             Generator.Prefilled once = g.prefillFor(prompt, 16, presses);
             String full = g.continueFrom(once, true, null, null, req, s -> {}).text();

@@ -20,7 +20,10 @@ class ServeCommandTest {
     @Test
     void badFlagsFailBeforeTheModelLoads() {
         String model = TestResources.stories260k().toString();
-        assertThat(CliTest.run("serve", "--model", model, "--budget", "0.5").err()).contains("need --press");
+        assertThat(CliTest.run("serve", "--model", model, "--budget", "0.5").err()).contains("need a --press");
+        assertThat(CliTest.run("serve", "--model", model, "--press", "none", "--budget", "0.5").err()).contains("need a --press other than none");
+        assertThat(CliTest.run("serve", "--model", model, "--press", "kvmerger", "--budget", "0.5", "--press-opt", "sigma=1e-300").err())
+                .contains("sigma=1e-300").contains("out of range");
         assertThat(CliTest.run("serve", "--model", model, "--max-kv-memory", "lots").err()).contains("not a size");
         assertThat(CliTest.run("serve", "--model", model, "--timeout", "soon").err()).contains("not a duration");
         assertThat(CliTest.run("serve", "--model", model, "--parallel", "0").err()).contains("--parallel must be >= 1");

@@ -35,17 +35,37 @@ class KvCompressionTest {
             JsonNode fullReport = full.get("kv_compression");
             assertThat(fullReport.get("method").asText()).isEqualTo("none");
             assertThat(fullReport.get("budget_achieved").asDouble()).isEqualTo(1.0);
-            assertThat(fullReport.get("bytes_kept").asLong()).isEqualTo(fullReport.get("bytes_full").asLong());
+            assertThat(fullReport.get("bytes_kept_logical").asLong()).isEqualTo(fullReport.get("bytes_full").asLong());
+            // held: the prompt and the reply's room, with positions
+            assertThat(fullReport.get("bytes_kept").asLong()).isGreaterThan(fullReport.get("bytes_full").asLong());
 
             JsonNode report = pressed.get("kv_compression");
             assertThat(report.get("method").asText()).isEqualTo("snapkv");
             assertThat(report.get("budget_achieved").asDouble()).isBetween(0.30, 0.40);
             assertThat(report.get("bytes_full").asLong()).isEqualTo(fullReport.get("bytes_full").asLong());
-            assertThat(report.get("bytes_kept").asLong()).isLessThan(report.get("bytes_full").asLong() * 4 / 10);
+            assertThat(report.get("label").asText()).isEqualTo("snapkv");
+            assertThat(report.get("bytes_kept_logical").asLong()).isLessThan(report.get("bytes_full").asLong() * 4 / 10);
+            // held: the kept slots with their positions and 16 free slots per head
+            assertThat(report.get("bytes_kept").asLong()).isGreaterThan(report.get("bytes_kept_logical").asLong())
+                    .isLessThan(report.get("bytes_full").asLong() * 45 / 100);
 
             JsonNode tokens = usage(s, "{\"method\": \"kvmerger\", \"budget_tokens\": 64, \"options\": {}}");
             assertThat(tokens.get("kv_compression").get("method").asText()).isEqualTo("kvmerger");
+            assertThat(tokens.get("kv_compression").get("label").asText()).isEqualTo("kvmerger");
+            assertThat(tokens.get("kv_compression").has("budget_note")).isFalse();
+            JsonNode variant = usage(s, "{\"method\": \"kvmerger\", \"budget\": 0.5, \"options\": {\"heavy-score\": \"window\"}}");
+            assertThat(variant.get("kv_compression").get("label").asText()).isEqualTo("kvmerger:heavy-score=window");
             assertThat(tokens.get("kv_cache_bytes").asLong()).isLessThan(full.get("kv_cache_bytes").asLong());
+        }
+    }
+
+    @Test
+    void anOutOfRangeOptionIsABadRequestNotANaN() throws Exception {
+        try (TestServer s = TestServer.start(TestServer.smol(), TestServer.config())) {
+            var r = s.post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"" + TEXT.repeat(2) + "\"}], "
+                    + "\"max_tokens\": 4, \"kv_compression\": {\"method\": \"kvmerger\", \"budget\": 0.5, \"options\": {\"sigma\": 1e-300}}}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+            assertThat(r.body()).contains("option sigma=").contains("out of range").contains("kv_compression.options");
         }
     }
 
@@ -54,6 +74,7 @@ class KvCompressionTest {
         CompressionSpec snap = CompressionSpec.of("snapkv", Budget.fraction(0.5), Map.of("window", "8"));
         try (TestServer s = TestServer.start(TestServer.smol(), TestServer.config().withDefaultCompression(snap))) {
             assertThat(usage(s, null).get("kv_compression").get("method").asText()).isEqualTo("snapkv");
+            assertThat(usage(s, null).get("kv_compression").get("label").asText()).isEqualTo("snapkv:window=8");
             assertThat(usage(s, "{\"method\": \"none\"}").get("kv_compression").get("method").asText()).isEqualTo("none");
             assertThat(usage(s, "{\"method\": \"h2o\", \"budget\": 0.5}").get("kv_compression").get("method").asText()).isEqualTo("h2o");
         }

@@ -167,7 +167,7 @@ public final class Generator implements AutoCloseable {
         CompressionReport report = null;
         if (press != null) {
             AttentionRecorder rec = prefilled.recorder();
-            report = press.compress(cache, layer -> rec == null ? null : rec.stats(layer), budget);
+            report = press.compressOrSkip(cache, layer -> rec == null ? null : rec.stats(layer), budget);
         }
         long t2 = System.nanoTime();
         if (request.afterCompression().length > 0) {
@@ -180,7 +180,9 @@ public final class Generator implements AutoCloseable {
         long t3 = System.nanoTime();
         double prefillMs = prefilled.prefillMs() + (t3 - t2) / 1e6;
 
-        Press decodeSource = press != null ? press : options.press();
+        // a prompt too short to compress keeps its whole cache, and generation runs as with the full cache
+        boolean skipped = report != null && report.skipped() != null;
+        Press decodeSource = skipped ? null : press != null ? press : options.press();
         DecodePress decodePress = options.decodePress() != null ? options.decodePress()
                 : decodeSource != null ? decodeSource.decode().orElse(null) : null;
         // Room for the whole reply, as a fresh cache is sized: a compressed cache keeps only a little
@@ -200,6 +202,7 @@ public final class Generator implements AutoCloseable {
         String finish = "length";
         int[] stopTokens = tok.stopTokens();
         int steps = 0;
+        long heldAtDecode = cache.allocatedBytes();
         long decodeStart = System.nanoTime();
         while (n < request.maxTokens()) {
             if (cancelled.getAsBoolean()) {
@@ -243,7 +246,7 @@ public final class Generator implements AutoCloseable {
         long decodeEnd = System.nanoTime();
         return new GenerationResult(text.toString(), Arrays.copyOf(generated, n), request.totalPromptTokens(),
                 prefillMs, (decodeEnd - decodeStart) / 1e6, steps, finish,
-                report, cache.usedBytes());
+                report, cache.usedBytes(), heldAtDecode);
     }
 
     private void prefillChunks(int[] tokens, KvCache cache, AttentionRecorder recorder) {

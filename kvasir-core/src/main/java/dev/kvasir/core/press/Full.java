@@ -19,10 +19,13 @@ final class Full implements Press {
 
     @Override public Map<String, String> options() { return options; }
 
+    @Override public int minPromptTokens() { return 0; }
+
     @Override public StatsRequest statsRequest(int layers, int queryHeads, int kvHeads, int promptTokens) { return StatsRequest.NONE; }
 
     @Override public CompressionReport compress(KvCache cache, IntFunction<AttentionStats> statsForLayer, Budget budget) {
         int t = cache.layers() == 0 ? 0 : cache.head(0, 0).size();
-        return new ReportBuilder(this, cache, budget).detail("note", "full cache").finish(cache, t);
+        return new ReportBuilder(this, cache, budget).detail("note", "full cache")
+                .budgetReason("the full cache is the uncompressed baseline: it keeps every token whatever the budget").finish(cache, t);
     }
 }

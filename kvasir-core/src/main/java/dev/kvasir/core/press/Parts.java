@@ -24,9 +24,13 @@ final class Parts {
         return o.choice(quirk, "fixed", "fixed", "faithful").equals("fixed");
     }
 
-    /** Gaussian-kernel merge options: sigma, mass, value-rule. */
+    /**
+     * Gaussian-kernel merge options: sigma, mass, value-rule. σ is bounded to [1e-6, 1e6]: below
+     * ~1e-154 σ² underflows to 0 and the pivot's weight exp(−0/0) is NaN (NaN keys, then NaN logits);
+     * at either bound the kernel already is a pure pivot pick or a plain average for any real keys.
+     */
     static KernelMerge kernelMerge(Options o, boolean massDefault) {
-        double sigma = o.realOrAuto("sigma", "5", 0, true, Double.MAX_VALUE);
+        double sigma = o.realOrAuto("sigma", "5", 1e-6, false, 1e6);
         boolean mass = o.flag("mass", massDefault);
         String rule = o.choice("value-rule", mass ? "average" : "paper", "paper", "average");
         if (mass && rule.equals("paper")) throw o.error("value-rule", rule, "conflicts with mass=true (the mass replaces the |S| factor)");

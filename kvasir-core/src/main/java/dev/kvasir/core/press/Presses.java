@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.function.Function;
 
 /**
@@ -47,6 +48,19 @@ public final class Presses {
         Function<Options, Press> f = REGISTRY.get(key);
         if (f == null) throw new IllegalArgumentException("unknown press '" + name + "'; valid presses: " + String.join(", ", REGISTRY.keySet()));
         return f.apply(new Options(key, options == null ? Map.of() : options));
+    }
+
+    /**
+     * The label of a press with these effective options: the name, then {@code :key=value,...} for
+     * every option that departs from its default (all given options when the map does not come
+     * from {@link #create}).
+     */
+    public static String label(String name, Map<String, String> options) {
+        Map<String, String> departures = options instanceof Options.Effective e ? e.departures() : options;
+        if (departures.isEmpty()) return name;
+        StringJoiner j = new StringJoiner(",", name + ":", "");
+        departures.forEach((k, v) -> j.add(k + "=" + v));
+        return j.toString();
     }
 
     /** Parses {@code name} or {@code name:key=value,key=value} (CLI form). */

@@ -10,8 +10,9 @@
  *       the attention rows of the last {@code r.window()} queries, per query head, over cache
  *       slots 0..T−1).</li>
  *   <li>After prefill (computed with the full cache):
- *       {@code CompressionReport rep = p.compress(cache, layer -> stats[layer], Budget.fraction(0.35));}
- *       the cache is compacted in place (memory released; slots stay in position order; merged
+ *       {@code CompressionReport rep = p.compressOrSkip(cache, layer -> stats[layer], Budget.fraction(0.35));}
+ *       the cache is compacted in place (or left whole for a prompt shorter than
+ *       {@link dev.kvasir.core.press.Press#minPromptTokens()}, which the report says) (memory released; slots stay in position order; merged
  *       slots may carry a mass, see {@link dev.kvasir.core.kv.HeadCache#mass(int)}).</li>
  *   <li>During generation, if {@code p.decode()} is present, call
  *       {@code afterDecodeStep(cache, layer -> rows)} after each step.</li>

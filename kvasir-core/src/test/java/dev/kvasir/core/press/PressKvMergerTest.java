@@ -34,9 +34,12 @@ class PressKvMergerTest {
 
     static AttentionStats stats() { return columnStats(1, new float[][] {A.clone()}); }
 
-    /** The paper's reading (heavy tokens by a_j), which the table above plants; see {@link #defaultHeavyTokensAreTheWindowVote}. */
+    /**
+     * The paper's reading (heavy tokens by a_j), which the table above plants, with the fixed ε = 0.75
+     * ({@code exact=false}) whose merging sets the table shows; see {@link #windowVariantProtectsWhatTheLastQueriesAttendTo}.
+     */
     static Press kvmerger(String... extra) {
-        String[] base = {"recent", "0.2", "heavy", "0.1", "heavy-score", "accumulated"};
+        String[] base = {"recent", "0.2", "heavy", "0.1", "exact", "false"};
         String[] all = new String[base.length + extra.length];
         System.arraycopy(base, 0, all, 0, base.length);
         System.arraycopy(extra, 0, all, base.length, extra.length);
@@ -166,15 +169,46 @@ class PressKvMergerTest {
     }
 
     @Test
-    void defaultHeavyTokensAreTheWindowVote() {
+    void theDefaultIsThePapersReading() {
+        Press p = Presses.create("kvmerger");
+        // the paper: heavy tokens by accumulated attention, a fixed ε = 0.75 (its budget is approximate)
+        assertThat(p.options()).containsEntry("heavy-score", "accumulated").containsEntry("exact", "false").containsEntry("eps", "0.75")
+                .doesNotContainKey("window");
+        assertThat(p.label()).isEqualTo("kvmerger");
+        assertThat(p.statsRequest(1, 1, 1, 10).window()).isZero();
+        assertThat(Presses.parse("kvmerger:heavy-score=window").label()).isEqualTo("kvmerger:heavy-score=window");
+        assertThat(Presses.parse("kvmerger:heavy-score=accumulated,exact=false,eps=0.75").label()).isEqualTo("kvmerger");
+        assertThat(Presses.parse("kvmerger:heavy-score=accumulated,exact=true").label()).isEqualTo("kvmerger:exact=true");
+        assertThat(Presses.parse("kvmerger:exact=true,heavy-score=window,window=32").label()).isEqualTo("kvmerger:exact=true,heavy-score=window");
+    }
+
+    @Test
+    void fixedEpsilonSaysWhyItMissesTheBudget() {
+        // exact=false on L = 4: only layer 2 merges (37 of 40 slots kept at a budget of 20)
+        CompressionReport r = kvmerger().compress(headCache(4), same(stats()), Budget.fraction(0.5));
+        assertThat(r.label()).isEqualTo("kvmerger:recent=0.2,heavy=0.1");
+        assertThat(r.budgetNote()).contains("kept 0.9250", "requested 0.5000", "exact=false", "data-dependent");
+        // exact=true on the same cache cannot go below the three skipped layers' 30 slots: it says so
+        CompressionReport exact = press("kvmerger", "recent", "0.2", "heavy", "0.1", "exact", "true").compress(headCache(4), same(stats()), Budget.fraction(0.5));
+        assertThat(exact.keptSlots()).isEqualTo(31);
+        assertThat(exact.budgetNote()).contains("layers 0, 1 and L-1 are never merged");
+        // with enough layers it meets the budget exactly and says nothing
+        CompressionReport met = press("kvmerger", "recent", "0.2", "heavy", "0.1", "exact", "true").compress(headCache(12), same(stats()), Budget.fraction(0.5));
+        assertThat(met.keptSlots()).isEqualTo(60);
+        assertThat(met.budgetNote()).isNull();
+    }
+
+    @Test
+    void windowVariantProtectsWhatTheLastQueriesAttendTo() {
         // Same head, but the last queries look at token 3 (window vote .9 there, .01 elsewhere; kernel 1:
         // no pooling) while a_j still favours token 0. Heavy = 1 token → token 3 is protected instead of 0:
         // chains {0, 1, 2} (cos .995, .995; pivot 0, a = 9), {3} protected, {4, 5} (cos .9950; pivot 4).
         KvCache c = headCache(1);
         float[] vote = row(10, 0.01f, 3, 0.9f);
         AttentionStats both = new AttentionStats(1, 1, 10, new float[][] {A.clone()}, windowStats(1, 2, new float[][] {vote}).windowRows(), null);
-        Press p = press("kvmerger", "recent", "0.2", "heavy", "0.1", "skip-layers", "none", "window", "2", "kernel", "1", "sigma", "1");
-        assertThat(p.options()).containsEntry("heavy-score", "window");
+        Press p = press("kvmerger", "recent", "0.2", "heavy", "0.1", "skip-layers", "none", "exact", "false", "heavy-score", "window",
+                "window", "2", "kernel", "1", "sigma", "1");
+        assertThat(p.label()).startsWith("kvmerger:").contains("heavy-score=window", "window=2", "exact=false");
         assertThat(p.statsRequest(1, 1, 1, 10).window()).isEqualTo(2);
         p.compress(c, same(both), Budget.fraction(0.5));
         assertThat(positions(c, 0, 0)).containsExactly(0, 3, 4, 6, 7, 8, 9);

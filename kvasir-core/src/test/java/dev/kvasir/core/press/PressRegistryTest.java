@@ -36,15 +36,69 @@ class PressRegistryTest {
     }
 
     @Test
+    void labelsNameEveryOptionThatDepartsFromItsDefault() {
+        for (String name : Presses.names()) assertThat(Presses.create(name).label()).as(name).isEqualTo(name);
+        // values are compared in canonical form: a default written differently is still the default
+        assertThat(Presses.parse("snapkv:window=032,pooling=MAX,kernel=7").label()).isEqualTo("snapkv");
+        assertThat(Presses.parse("snapkv:kernel=5,window=64").label()).isEqualTo("snapkv:window=64,kernel=5");
+        assertThat(Presses.parse("h2o:recent=0.50").label()).isEqualTo("h2o");
+        assertThat(Presses.parse("kvmerger:sigma=auto,mass=true").label()).isEqualTo("kvmerger:sigma=auto,mass=true");
+        assertThat(Presses.parse("snapkv:min-prompt=0").label()).isEqualTo("snapkv:min-prompt=0");
+        assertThat(Presses.parse("snapkv:min-prompt=auto").label()).isEqualTo("snapkv");
+    }
+
+    @Test
+    void outOfRangeNumbersAreRejectedNamingTheOption() {
+        // σ² underflows to 0 below ~1e-154 and the kernel weights become 0/0: NaN keys and logits
+        assertThatThrownBy(() -> press("kvmerger", "sigma", "1e-300")).hasMessageContaining("sigma=1e-300").hasMessageContaining("out of range");
+        assertThatThrownBy(() -> press("dynamickv-merge", "sigma", "1e-300")).hasMessageContaining("out of range");
+        assertThatThrownBy(() -> press("kvmerger", "sigma", "NaN")).hasMessageContaining("out of range");
+        assertThatThrownBy(() -> press("kvmerger", "exact", "false", "eps", "1.5")).hasMessageContaining("eps=1.5").hasMessageContaining("[-1, 1]");
+        assertThatThrownBy(() -> press("snapkv", "min-prompt", "-1")).hasMessageContaining("min-prompt=-1").hasMessageContaining("out of range");
+        assertThatThrownBy(() -> press("snapkv", "min-prompt", "soon")).hasMessageContaining("not an integer");
+        assertThatThrownBy(() -> press("h2o", "recent", "Infinity")).hasMessageContaining("out of range");
+        assertThat(press("kvmerger", "sigma", "1e-6").options()).containsEntry("sigma", "1.0E-6");
+    }
+
+    @Test
+    void shortPromptsAreLeftWholeAndReportedSkipped() {
+        // 2·max(window, 32): SnapKV's 32 → 64; PyramidKV with window=48 → 96; min-prompt overrides
+        assertThat(Presses.create("snapkv").minPromptTokens()).isEqualTo(64);
+        assertThat(Presses.create("h2o").minPromptTokens()).isEqualTo(64);
+        assertThat(Presses.parse("pyramidkv:window=48").minPromptTokens()).isEqualTo(96);
+        assertThat(Presses.parse("snapkv:min-prompt=10").minPromptTokens()).isEqualTo(10);
+        assertThat(Presses.parse("snapkv:window=2000000000").minPromptTokens()).isEqualTo(Integer.MAX_VALUE);
+        KvCache c = plain(2, 1, 2, 63);
+        KvCache before = copy(c);
+        CompressionReport r = Presses.create("snapkv").compressOrSkip(c, l -> { throw new AssertionError("no statistics needed"); },
+                Budget.fraction(0.35));
+        assertSameCache(c, before);
+        assertThat(r.skipped()).isEqualTo("prompt shorter than 64 tokens");
+        assertThat(r.achievedFraction()).isEqualTo(1.0);
+        assertThat(r.budgetNote()).contains("skipped: prompt shorter than 64 tokens");
+        // at the minimum the press runs
+        KvCache longer = plain(2, 1, 2, 64);
+        AttentionStats st = windowStats(1, 32, new float[][] {row(64, 1f / 64)});
+        CompressionReport ran = Presses.create("snapkv").compressOrSkip(longer, same(st), Budget.fraction(0.5));
+        assertThat(ran.skipped()).isNull();
+        assertThat(ran.keptSlots()).isEqualTo(64);
+        assertThat(ran.budgetNote()).isNull();
+    }
+
+    @Test
     void effectiveOptionsIncludeDefaults() {
         assertThat(Presses.create("snapkv").options()).containsExactly(Map.entry("window", "32"), Map.entry("kernel", "7"),
                 Map.entry("pooling", "max"), Map.entry("sinks", "0"), Map.entry("gqa", "mean"));
         assertThat(Presses.create("dynamickv").options()).containsEntry("window", "8").containsEntry("pooling", "avg")
                 .containsEntry("r-max", "10").containsEntry("m", "4").containsEntry("q2", "fixed").containsEntry("q5", "fixed");
+        assertThat(press("kvmerger", "exact", "false").options()).containsEntry("eps", "0.75");
+        assertThatThrownBy(() -> press("kvmerger", "exact", "true", "eps", "0.5")).hasMessageContaining("eps").hasMessageContaining("exact=false only");
+        assertThat(press("kvmerger", "exact", "true").options()).doesNotContainKey("eps");
         assertThat(Presses.create("kvmerger").options()).containsEntry("eps", "0.75").containsEntry("sigma", "5")
                 .containsEntry("value-rule", "paper").containsEntry("recent", "auto").containsEntry("skip-layers", "paper")
-                .containsEntry("heavy-score", "window").containsEntry("window", "32").containsEntry("kernel", "7");
-        assertThat(press("kvmerger", "heavy-score", "accumulated").options()).containsEntry("heavy-score", "accumulated").doesNotContainKey("window");
+                .containsEntry("heavy-score", "accumulated").containsEntry("exact", "false").doesNotContainKey("window");
+        assertThat(press("kvmerger", "heavy-score", "window").options()).containsEntry("heavy-score", "window").containsEntry("window", "32")
+                .containsEntry("kernel", "7");
         assertThat(press("kvmerger", "sigma", "auto").options()).containsEntry("sigma", "auto");
         assertThat(Presses.create("adakv").options()).containsEntry("scorer", "snapkv").containsEntry("alpha", "0.2");
         assertThat(Presses.parse("pyramidkv:window=16,beta=10").options()).containsEntry("window", "16").containsEntry("beta", "10");

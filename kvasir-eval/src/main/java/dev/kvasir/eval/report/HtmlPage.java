@@ -37,6 +37,13 @@ final class HtmlPage {
             }
             b.append("</table>\n");
         }
+        if (!summaries.isEmpty()) b.append("<p>").append(esc(SummaryTables.bytesParagraph(summaries))).append("</p>\n");
+        List<String> notes = SummaryTables.budgetNotes(summaries);
+        if (!notes.isEmpty()) {
+            b.append("<h2>Budget notes</h2>\n<ul>\n");
+            for (String n : notes) b.append("<li>").append(esc(n)).append("</li>\n");
+            b.append("</ul>\n");
+        }
         if (!images.isEmpty()) b.append("<h2>Figures</h2>\n");
         for (Image img : images) {
             b.append("<figure><img alt=\"").append(esc(img.caption())).append("\" src=\"data:image/png;base64,")

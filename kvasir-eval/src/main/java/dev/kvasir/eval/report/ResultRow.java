@@ -17,8 +17,10 @@ import java.util.Objects;
  * @param budgetRequested        the budget asked for, in the method's own unit: a fraction of the
  *                               KV cache kept (0.25) or tokens per layer (128); 1 for {@code full}
  * @param budgetAchieved         the fraction of the prompt's KV entries actually kept (0..1)
- * @param kvBytesKept            KV cache bytes after compression
- * @param kvBytesFull            KV cache bytes the full cache would take
+ * @param kvBytesKept            bytes the cache's stores held when decoding began (keys, values, positions,
+ *                               masses, and the room reserved for the question and the answer), measured
+ *                               from the stores: the memory the configuration cost, full cache included
+ * @param kvBytesFull            key/value bytes of the prompt's full cache (logical)
  * @param score                  the metric's score, 0..1
  * @param prediction             the generated text
  * @param expected               the references
@@ -31,6 +33,10 @@ import java.util.Objects;
  * @param contextLength          the sample's target length in tokens (heatmap x axis)
  * @param depth                  needle depth 0..1 for needle tasks, else null (heatmap y axis)
  * @param queryMode              {@code agnostic} (context compressed alone, kvpress default) or {@code aware}
+ * @param kvBytesKeptLogical     key/value bytes of the prompt's slots after compression (the logical count
+ *                               the achieved budget is computed from)
+ * @param budgetNote             why the kept bytes differ from the requested budget by more than 2 %
+ *                               (CompressionReport's budget note, e.g. a skipped short prompt), or null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ResultRow(
@@ -53,7 +59,9 @@ public record ResultRow(
         double[] layerRatios,
         int contextLength,
         Double depth,
-        String queryMode) {
+        String queryMode,
+        long kvBytesKeptLogical,
+        String budgetNote) {
 
     public ResultRow {
         options = options == null ? Map.of() : Map.copyOf(options);
@@ -88,6 +96,8 @@ public record ResultRow(
         private int contextLength;
         private Double depth;
         private String queryMode = "agnostic";
+        private long kvBytesKeptLogical;
+        private String budgetNote;
 
         public Builder sampleId(String v) { sampleId = v; return this; }
         public Builder task(String v) { task = v; return this; }
@@ -110,6 +120,8 @@ public record ResultRow(
         public Builder contextLength(int v) { contextLength = v; return this; }
         public Builder depth(Double v) { depth = v; return this; }
         public Builder queryMode(String v) { queryMode = v; return this; }
+        public Builder kvBytesKeptLogical(long v) { kvBytesKeptLogical = v; return this; }
+        public Builder budgetNote(String v) { budgetNote = v; return this; }
 
         public ResultRow build() {
             Objects.requireNonNull(sampleId, "sampleId");
@@ -117,7 +129,7 @@ public record ResultRow(
             Objects.requireNonNull(method, "method");
             return new ResultRow(sampleId, task, method, options, budgetRequested, budgetAchieved, kvBytesKept, kvBytesFull,
                     score, prediction, expected, promptTokens, prefillTokensPerSecond, decodeTokensPerSecond, compressMillis,
-                    layerKept, layerRatios, contextLength, depth, queryMode);
+                    layerKept, layerRatios, contextLength, depth, queryMode, kvBytesKeptLogical, budgetNote);
         }
     }
 }

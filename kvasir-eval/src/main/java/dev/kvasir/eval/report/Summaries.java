@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
@@ -47,13 +48,29 @@ public final class Summaries {
             out.add(new GroupSummary(first.task(), first.method(), first.budgetRequested(), g.size(), score, pct,
                     mean(g, r -> r.kvBytesKept()), mean(g, r -> r.kvBytesFull()), mean(g, ResultRow::budgetAchieved),
                     mean(g, ResultRow::prefillTokensPerSecond), mean(g, ResultRow::decodeTokensPerSecond),
-                    mean(g, ResultRow::compressMillis), mean(g, r -> r.promptTokens()), ci.low(), ci.high()));
+                    mean(g, ResultRow::compressMillis), mean(g, r -> r.promptTokens()), ci.low(), ci.high(), mean(g, r -> r.kvBytesKeptLogical()),
+                    g.stream().map(ResultRow::budgetNote).filter(Objects::nonNull).distinct().toList()));
         }
         out.sort(Comparator.comparing(GroupSummary::task)
                 .thenComparing(s -> !isFull(s.method(), fullMethod))
                 .thenComparing(GroupSummary::method)
                 .thenComparingDouble(GroupSummary::budget));
         return out;
+    }
+
+    /**
+     * How the rows' methods compare in memory, one sentence for report.md and headline.md: at equal
+     * bytes when every compressed row kept its requested budget within 2 % of key/value bytes,
+     * otherwise which configurations did not (their notes say why).
+     */
+    public static String bytesComparison(List<GroupSummary> summaries) {
+        List<String> off = summaries.stream().filter(s -> !s.budgetNotes().isEmpty())
+                .map(s -> s.task() + " " + s.method() + " " + Format.budget(s.budget())).distinct().toList();
+        if (off.isEmpty()) {
+            return "Methods are compared at equal bytes: every compressed row kept its requested budget within 2 % of key/value bytes.";
+        }
+        return "Methods are compared at their requested budgets; these configurations kept more than 2 % more or fewer key/value bytes "
+                + "than requested (see the budget notes): " + String.join("; ", off) + ".";
     }
 
     /** The baseline mean (0–100) over the given ids if it has any of them, else over all its samples; NaN without a baseline. */

@@ -44,6 +44,12 @@ final class SummaryTables {
                 b.append("| ").append(String.join(" | ", cells(s).stream().map(SummaryTables::escapeMd).toList())).append(" |\n");
             }
         }
+        b.append("\n").append(bytesParagraph(summaries)).append('\n');
+        List<String> notes = budgetNotes(summaries);
+        if (!notes.isEmpty()) {
+            b.append("\n## Budget notes\n\n");
+            for (String n : notes) b.append("- ").append(n).append('\n');
+        }
         b.append(moreSections);
         if (!figureFiles.isEmpty()) {
             b.append("\n## Figures\n\n");
@@ -52,12 +58,28 @@ final class SummaryTables {
         return b.toString();
     }
 
+    /** What the report says about memory: the comparison sentence, then what "KV kept" measures. */
+    static String bytesParagraph(List<GroupSummary> summaries) {
+        return Summaries.bytesComparison(summaries) + " KV kept: bytes the cache held when decoding began (keys, values, positions, "
+                + "masses and the room reserved for the answer), measured from its stores; KV full: key/value bytes of the prompt's full cache.";
+    }
+
+    /** One line per (task, method, budget) and distinct budget note: {@code task method budget: note}. */
+    static List<String> budgetNotes(List<GroupSummary> summaries) {
+        List<String> out = new ArrayList<>();
+        for (GroupSummary s : summaries) {
+            for (String n : s.budgetNotes()) out.add(s.task() + " " + s.method() + " " + Format.budget(s.budget()) + ": " + n);
+        }
+        return out;
+    }
+
     private static String escapeMd(String s) {
         return s.replace("|", "\\|");
     }
 
     static final List<String> CSV_HEADERS = List.of("task", "method", "budget", "n", "score", "ci_low", "ci_high", "pct_of_full", "kv_bytes_kept",
-            "kv_bytes_full", "budget_achieved", "prefill_tps", "decode_tps", "compress_ms", "prompt_tokens");
+            "kv_bytes_full", "budget_achieved", "prefill_tps", "decode_tps", "compress_ms", "prompt_tokens", "kv_bytes_kept_logical",
+            "budget_notes");
 
     static String csv(List<GroupSummary> summaries) {
         StringBuilder b = new StringBuilder(String.join(",", CSV_HEADERS)).append('\n');
@@ -65,7 +87,8 @@ final class SummaryTables {
             b.append(String.join(",", List.of(csvText(s.task()), csvText(s.method()), Format.raw(s.budget()),
                     String.valueOf(s.samples()), Format.raw(s.score()), Format.raw(s.ciLow()), Format.raw(s.ciHigh()), Format.raw(s.pctOfFull()), Format.raw(s.kvBytesKept()),
                     Format.raw(s.kvBytesFull()), Format.raw(s.budgetAchieved()), Format.raw(s.prefillTokensPerSecond()),
-                    Format.raw(s.decodeTokensPerSecond()), Format.raw(s.compressMillis()), Format.raw(s.promptTokens()))));
+                    Format.raw(s.decodeTokensPerSecond()), Format.raw(s.compressMillis()), Format.raw(s.promptTokens()),
+                    Format.raw(s.kvBytesKeptLogical()), csvText(String.join(" | ", s.budgetNotes())))));
             b.append('\n');
         }
         return b.toString();
@@ -103,6 +126,9 @@ final class SummaryTables {
             putNumber(g, "decodeTokensPerSecond", s.decodeTokensPerSecond());
             putNumber(g, "compressMillis", s.compressMillis());
             putNumber(g, "promptTokens", s.promptTokens());
+            putNumber(g, "kvBytesKeptLogical", s.kvBytesKeptLogical());
+            ArrayNode notes = g.putArray("budgetNotes");
+            s.budgetNotes().forEach(notes::add);
         }
         ArrayNode figures = root.putArray("figures");
         figureFiles.forEach(figures::add);

@@ -11,37 +11,41 @@ import java.util.Map;
 
 /**
  * A compression method to evaluate: a {@link Presses} name, the options given for it, and the label
- * its result rows carry. The label is the name, or {@code name:key=value,...} for a variant written
- * that way, so that two variants of one method ({@code kvmerger} and
- * {@code kvmerger:heavy-score=accumulated}) can be compared in one run. {@code full} is the
- * uncompressed baseline and runs without a press.
+ * its result rows, tables and figures carry: what ran, {@link dev.kvasir.core.press.Press#label()}
+ * (the name plus every option whose value departs from the paper's), whatever way the options were
+ * given ({@code kvmerger:heavy-score=window} or {@code --press-opt kvmerger.heavy-score=window}). So
+ * {@code kvmerger} is the paper's KVMerger, two variants of one method can be compared in one run,
+ * and writing the paper's default explicitly ({@code kvmerger:heavy-score=accumulated}) names the
+ * same method as {@code kvmerger}. {@code full} (or {@code none}) is the uncompressed baseline and
+ * runs without a press.
  */
 public record MethodSpec(String name, Map<String, String> options, String label) {
     public static final String FULL = "full";
+    /** How the CLI's {@code kv} report and the server name the uncompressed cache; accepted for {@code full}. */
+    public static final String NONE = "none";
 
+    /** {@code label} is computed from the name and options; pass null. */
     public MethodSpec {
         name = name.trim().toLowerCase(Locale.ROOT);
+        if (name.equals(NONE)) name = FULL;
         options = Map.copyOf(options);
         boolean full = name.equals(FULL);
         if (!full && !Presses.names().contains(name)) {
-            throw new IllegalArgumentException("unknown press '" + name + "'; valid presses: " + String.join(", ", Presses.names()));
+            throw new IllegalArgumentException("unknown press '" + name + "'; valid presses: none, " + String.join(", ", Presses.names()));
         }
         if (full && !options.isEmpty()) throw new IllegalArgumentException("the full cache takes no options: " + options);
-        if (label == null || label.isBlank()) label = name;
+        label = full ? FULL : Presses.create(name, options).label();
     }
 
-    /** The method under its own name, options (from {@code --press-opt}) reported in the rows but not in the label. */
+    /** The method with the given options. */
     public MethodSpec(String name, Map<String, String> options) {
         this(name, options, null);
     }
 
-    /** A variant {@code name:key=value,...}, labelled by that text. */
+    /** A variant written {@code name:key=value,...}. */
     public static MethodSpec variant(String spec) {
         Presses.Spec parsed = Presses.spec(spec.trim());
-        String name = parsed.name().toLowerCase(Locale.ROOT);
-        StringBuilder label = new StringBuilder(name);
-        parsed.options().forEach((k, v) -> label.append(label.length() == name.length() ? ':' : ',').append(k).append('=').append(v));
-        return new MethodSpec(name, parsed.options(), label.toString());
+        return new MethodSpec(parsed.name(), parsed.options());
     }
 
     public boolean isFull() {
@@ -55,7 +59,7 @@ public record MethodSpec(String name, Map<String, String> options, String label)
 
     /**
      * Methods from a comma-separated list ({@code full,kvmerger,h2o}, variants written
-     * {@code kvmerger:heavy-score=accumulated,exact=true}) and per-method options written
+     * {@code kvmerger:heavy-score=window,exact=false}) and per-method options written
      * {@code method.key=value} ({@code snapkv.window=32}), which apply to every listed variant of
      * that method unless the variant sets the key itself.
      */
@@ -80,7 +84,7 @@ public record MethodSpec(String name, Map<String, String> options, String label)
             MethodSpec given = item.contains(":") ? variant(item) : new MethodSpec(item, Map.of());
             Map<String, String> merged = new LinkedHashMap<>(opts.getOrDefault(given.name(), Map.of()));
             merged.putAll(given.options());
-            MethodSpec m = new MethodSpec(given.name(), merged, given.label());
+            MethodSpec m = new MethodSpec(given.name(), merged);
             if (out.stream().anyMatch(o -> o.label().equals(m.label()))) throw new IllegalArgumentException("method '" + m.label() + "' is listed twice");
             m.newPress(); // fail now, before any model work, on bad option names or values
             out.add(m);

@@ -28,9 +28,10 @@ final class ResultRows {
                 .depth(depth(sample))
                 .queryMode(mode.label());
         if (kv == null) {
-            b.budget(c.budget().requested(), 1.0).kvBytes(o.fullCacheBytes(), o.fullCacheBytes());
+            b.budget(c.budget().requested(), 1.0).kvBytes(r.kvBytesHeld(), o.fullCacheBytes()).kvBytesKeptLogical(o.fullCacheBytes());
         } else {
-            b.budget(c.budget().requested(), kv.achievedFraction()).kvBytes(kv.bytesAfter(), kv.bytesBefore())
+            b.budget(c.budget().requested(), kv.achievedFraction()).kvBytes(r.kvBytesHeld(), kv.bytesBefore())
+                    .kvBytesKeptLogical(kv.bytesAfter()).budgetNote(kv.budgetNote())
                     .compressMillis(kv.compressMillis()).layerKept(kv.keptPerLayer()).layerRatios(kv.layerCompressionRatios());
         }
         return b.build();

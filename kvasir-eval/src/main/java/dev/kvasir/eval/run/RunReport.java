@@ -9,6 +9,7 @@ import dev.kvasir.eval.report.Report;
 import dev.kvasir.eval.report.ReportWriter;
 import dev.kvasir.eval.report.ResultRow;
 import dev.kvasir.eval.report.ResultsReader;
+import dev.kvasir.eval.report.Summaries;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +45,10 @@ public final class RunReport {
         ReportWriter.Options o = ReportWriter.Options.defaults();
         Report report = new ReportWriter(new ReportWriter.Options(title, o.fullMethod(), o.width(), o.height())).write(rows, dir);
         String headlineText = Headline.markdown(title, rows, o.fullMethod(), Measure.SCORE);
+        // the title line, then whether the methods were compared at equal bytes, then the tables
+        int afterTitle = headlineText.indexOf('\n') + 1;
+        headlineText = headlineText.substring(0, afterTitle) + "\n" + Summaries.bytesComparison(report.summaries()) + "\n"
+                + headlineText.substring(afterTitle);
         Path headline = Files.writeString(dir.resolve("headline.md"), headlineText, StandardCharsets.UTF_8);
         List<Path> overviews = HeatmapOverview.write(dir.resolve("figures"), report.figures());
 

@@ -102,6 +102,22 @@ class ReportWriterTest {
     }
 
     @Test
+    void theReportSaysWhetherMethodsWereComparedAtEqualBytes(@TempDir Path dir) throws Exception {
+        String md = Files.readString(new ReportWriter().write(rows(), dir.resolve("met")).markdown());
+        assertThat(md).contains("Methods are compared at equal bytes").doesNotContain("## Budget notes");
+        List<ResultRow> rows = new ArrayList<>(rows());
+        ResultRow h2o = rows.removeLast();
+        rows.add(ResultRow.builder().sampleId(h2o.sampleId()).task(h2o.task()).method(h2o.method()).budget(0.25, 0.31)
+                .kvBytes(h2o.kvBytesKept(), h2o.kvBytesFull()).kvBytesKeptLogical(1000).budgetNote("kept 0.31: because").build());
+        Report report = new ReportWriter().write(rows, dir.resolve("noted"));
+        md = Files.readString(report.markdown());
+        assertThat(md).contains("these configurations kept more than 2 % more or fewer key/value bytes than requested")
+                .contains("passkey h2o 0.25").contains("## Budget notes").contains("- passkey h2o 0.25: kept 0.31: because");
+        assertThat(Files.readAllLines(report.csv())).anyMatch(l -> l.startsWith("passkey,h2o,") && l.endsWith(",kept 0.31: because"));
+        assertThat(Files.readString(report.html())).contains("<h2>Budget notes</h2>").contains("<li>passkey h2o 0.25: kept 0.31: because</li>");
+    }
+
+    @Test
     void figuresArePngsOfSensibleSize(@TempDir Path dir) throws Exception {
         Report report = new ReportWriter().write(rows(), dir);
         List<String> names = report.figures().stream().map(p -> p.getFileName().toString()).toList();
@@ -157,9 +173,9 @@ class ReportWriterTest {
         Report report = new ReportWriter().write(rows(), dir);
         List<String> csv = Files.readAllLines(report.csv(), StandardCharsets.UTF_8);
         assertThat(csv.getFirst()).isEqualTo("task,method,budget,n,score,ci_low,ci_high,pct_of_full,kv_bytes_kept,kv_bytes_full,"
-                + "budget_achieved,prefill_tps,decode_tps,compress_ms,prompt_tokens");
-        assertThat(csv).anyMatch(l -> l.startsWith("niah,snapkv,0.25,4,50,") && l.endsWith(",57.14285714285714,262144,1048576,0.25,1000,50,12.5,1520"));
-        assertThat(csv).contains("passkey,h2o,0.25,2,50,0,100,50,262144,1048576,0.25,1000,50,12.5,1020");
+                + "budget_achieved,prefill_tps,decode_tps,compress_ms,prompt_tokens,kv_bytes_kept_logical,budget_notes");
+        assertThat(csv).anyMatch(l -> l.startsWith("niah,snapkv,0.25,4,50,") && l.contains(",57.14285714285714,262144,1048576,0.25,1000,50,12.5,1520,"));
+        assertThat(csv).anyMatch(l -> l.startsWith("passkey,h2o,0.25,2,50,0,100,50,262144,1048576,0.25,1000,50,12.5,1020,"));
         JsonNode json = new ObjectMapper().readTree(report.json().toFile());
         assertThat(json.get("rows").asInt()).isEqualTo(20);
         JsonNode first = json.get("groups").get(0);
@@ -187,7 +203,8 @@ class ReportWriterTest {
         JsonNode line = new ObjectMapper().readTree(Files.readAllLines(dir.resolve("results/run1.jsonl")).getFirst());
         assertThat(line.fieldNames()).toIterable().containsExactly("sampleId", "task", "method", "options", "budgetRequested",
                 "budgetAchieved", "kvBytesKept", "kvBytesFull", "score", "prediction", "expected", "promptTokens",
-                "prefillTokensPerSecond", "decodeTokensPerSecond", "compressMillis", "contextLength", "depth", "queryMode");
+                "prefillTokensPerSecond", "decodeTokensPerSecond", "compressMillis", "contextLength", "depth", "queryMode",
+                "kvBytesKeptLogical");
         // and a report straight from the directory
         Report report = new ReportWriter().write(dir.resolve("results"), dir.resolve("report"));
         assertThat(Files.readString(report.markdown())).contains("| snapkv | 0.25 | 4 | 50.00 | [").contains(" | 57.1 |");

@@ -75,9 +75,12 @@ class EvalRunnerTest {
             assertThat(r.queryMode()).isEqualTo("aware");
             assertThat(r.kvBytesFull()).isPositive();
         });
-        assertThat(rows).filteredOn(r -> r.method().equals("snapkv"))
+        assertThat(rows).filteredOn(r -> r.method().equals("snapkv:window=8")).hasSize(4)
                 .allSatisfy(r -> {
                     assertThat(r.options()).containsEntry("window", "8");
+                    assertThat(r.budgetNote()).isNull();
+                    assertThat(r.kvBytesKeptLogical()).isLessThan(r.kvBytesFull());
+                    assertThat(r.kvBytesKept()).isGreaterThan(r.kvBytesKeptLogical());
                     assertThat(r.budgetAchieved()).isBetween(0.4, 0.6);
                     assertThat(r.layerKept()).hasSize(5);
                 });
@@ -102,18 +105,20 @@ class EvalRunnerTest {
     @Test
     void twoVariantsOfOneMethodGetTheirOwnRowsAndReportLines(@TempDir Path tmp) throws Exception {
         List<MethodSpec> methods = MethodSpec.parse(List.of("full", "snapkv", "snapkv:window=4", "pooling=avg"), List.of("snapkv.kernel=3"));
-        assertThat(methods).extracting(MethodSpec::label).containsExactly("full", "snapkv", "snapkv:window=4,pooling=avg");
+        // labels name every option that departs from the paper, whether given in the variant or with --press-opt
+        assertThat(methods).extracting(MethodSpec::label).containsExactly("full", "snapkv:kernel=3", "snapkv:window=4,kernel=3,pooling=avg");
         EvalRunner.Settings two = new EvalRunner.Settings(methods, List.of(BudgetSpec.fraction(0.5)), QueryMode.AWARE, ChatMode.OFF, 0, Shard.ALL, 0);
         Path dir = tmp.resolve("variants");
         try (Generator gen = new Generator(model, Generator.Options.defaults().withThreads(2))) {
             assertThat(new EvalRunner(model, gen, two, RunProgress.NONE).run(PASSKEY, dir)).isEqualTo(4 * 3);
         }
         List<ResultRow> rows = ResultsReader.read(dir);
-        assertThat(rows).filteredOn(r -> r.method().equals("snapkv")).hasSize(4)
+        assertThat(rows).filteredOn(r -> r.method().equals("snapkv:kernel=3")).hasSize(4)
                 .allSatisfy(r -> assertThat(r.options()).containsEntry("window", "32").containsEntry("kernel", "3").containsEntry("pooling", "max"));
-        assertThat(rows).filteredOn(r -> r.method().equals("snapkv:window=4,pooling=avg")).hasSize(4)
+        assertThat(rows).filteredOn(r -> r.method().equals("snapkv:window=4,kernel=3,pooling=avg")).hasSize(4)
                 .allSatisfy(r -> assertThat(r.options()).containsEntry("window", "4").containsEntry("kernel", "3").containsEntry("pooling", "avg"));
-        assertThat(Files.readString(RunReport.write(dir).headline())).contains("| snapkv |").contains("| snapkv:window=4,pooling=avg |");
+        assertThat(Files.readString(RunReport.write(dir).headline())).contains("| snapkv:kernel=3 |").contains("| snapkv:window=4,kernel=3,pooling=avg |")
+                .contains("Methods are compared at equal bytes");
     }
 
     @Test
@@ -131,7 +136,7 @@ class EvalRunnerTest {
 
         RunReport.Written w = RunReport.write(dir);
         assertThat(w.report().html()).exists();
-        assertThat(Files.readString(w.headline())).contains("| full |").contains("| snapkv |");
+        assertThat(Files.readString(w.headline())).contains("| full |").contains("| snapkv:window=8 |");
         assertThat(w.overviews()).singleElement().satisfies(p -> assertThat(p.getFileName().toString()).isEqualTo("passkey-heatmaps.png"));
         assertThat(Files.readString(w.report().markdown())).contains("query-aware");
     }

@@ -2,6 +2,7 @@ package dev.kvasir.server.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kvasir.core.press.CompressionReport;
 import dev.kvasir.server.engine.Outcome;
 
 import java.util.UUID;
@@ -89,9 +90,14 @@ final class Responses {
         u.put("kv_cache_bytes", o.kvBytesAtEnd());
         ObjectNode kv = u.putObject("kv_compression");
         kv.put("method", o.method());
+        kv.put("label", o.label());
+        CompressionReport report = o.result().kv();
+        if (report != null && report.skipped() != null) kv.put("skipped", report.skipped());
+        if (report != null && report.budgetNote() != null) kv.put("budget_note", report.budgetNote());
         kv.put("budget_achieved", Math.round(o.budgetAchieved() * 10000) / 10000.0);
         kv.put("bytes_full", o.kvBytesFull());
         kv.put("bytes_kept", o.kvBytesKept());
+        kv.put("bytes_kept_logical", o.kvBytesKeptLogical());
         return u;
     }
 

@@ -77,8 +77,9 @@ public final class InferenceEngine implements AutoCloseable {
             try {
                 GenerationResult r = gen.generate(job.toRequest(), cache, onText);
                 long full = estimator.bytesPerToken() * r.promptTokens();
-                long kept = r.kv() == null ? full : r.kv().bytesAfter();
-                return new Outcome(r, cause.get(), full, kept, r.kvBytes());
+                long kept = r.kv() == null ? r.kvBytesHeld() : r.kv().allocatedBytesAfter();
+                long keptLogical = r.kv() == null ? full : r.kv().bytesAfter();
+                return new Outcome(r, cause.get(), full, kept, keptLogical, r.kvBytes());
             } finally {
                 liveCaches.remove(cache);
                 gen.cancelWhen(() -> false);

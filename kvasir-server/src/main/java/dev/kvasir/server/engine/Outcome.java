@@ -9,10 +9,12 @@ import dev.kvasir.core.press.CompressionReport;
  * @param result        the engine's result (text, tokens, timings, compression report)
  * @param cause         why it ended
  * @param kvBytesFull   bytes the prompt's full cache took (before any compression)
- * @param kvBytesKept   bytes of the prompt kept after compression (= full without a press)
+ * @param kvBytesKept   bytes the cache's stores held after compression (keys, values, positions, masses,
+ *                      headroom); without a press, what they held when decoding began
+ * @param kvBytesKeptLogical bytes of the keys and values of the prompt's slots after compression (= full without a press)
  * @param kvBytesAtEnd  bytes of keys and values in the cache when generation ended
  */
-public record Outcome(GenerationResult result, Cause cause, long kvBytesFull, long kvBytesKept, long kvBytesAtEnd) {
+public record Outcome(GenerationResult result, Cause cause, long kvBytesFull, long kvBytesKept, long kvBytesKeptLogical, long kvBytesAtEnd) {
 
     /** Why generation ended. */
     public enum Cause {
@@ -46,5 +48,11 @@ public record Outcome(GenerationResult result, Cause cause, long kvBytesFull, lo
     public String method() {
         CompressionReport kv = result.kv();
         return kv == null ? "none" : kv.method();
+    }
+
+    /** What ran ({@link dev.kvasir.core.press.Press#label()}: the method and its departures from the paper), {@code none} without a press. */
+    public String label() {
+        CompressionReport kv = result.kv();
+        return kv == null ? "none" : kv.label();
     }
 }
