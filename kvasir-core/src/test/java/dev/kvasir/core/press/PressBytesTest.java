@@ -23,7 +23,7 @@ class PressBytesTest {
     static final long OVERHEAD_PER_HEAD = 512;
 
     @ParameterizedTest(name = "{0} {1} at {2}")
-    @CsvSource({"snapkv, F32, 0.35", "kvmerger:mass=true;skip-layers=none, F32, 0.35", "kvmerger:skip-layers=none, F16, 0.2", "h2o, BF16, 0.5", "full, F32, 1.0"})
+    @CsvSource({"snapkv, F32, 0.35", "kvmerger:exact=true;mass=true;skip-layers=none, F32, 0.35", "kvmerger:exact=true;skip-layers=none, F16, 0.2", "h2o, BF16, 0.5", "full, F32, 1.0"})
     void reportedBytesAreAllocatedBytes(String spec, KvPrecision precision, double fraction) {
         KvCache cache = cache(precision);
         SplittableRandom rnd = new SplittableRandom(5);

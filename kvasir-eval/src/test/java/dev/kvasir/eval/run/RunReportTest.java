@@ -57,7 +57,7 @@ class RunReportTest {
         Path dir = tmp.resolve("run");
         List<ResultRow> rows = new ArrayList<>();
         add(rows, "niah", "full", 1, 1, 1, 1, 1, 1, 1, 1, 1);
-        add(rows, "niah", "kvmerger:heavy-score=accumulated", 0.35, 1, 1, 1, 1, 1, 1, 1, 0);
+        add(rows, "niah", "kvmerger", 0.35, 1, 1, 1, 1, 1, 1, 1, 0);
         add(rows, "niah", "h2o", 0.35, 0, 0, 0, 1, 0, 0, 0, 0);
         add(rows, "niah", "cam", 0.35, 1, 1, 1, 1, 1, 1, 1, 1);
         ResultsWriter.writeAll(dir.resolve("results-niah.jsonl"), rows);
@@ -69,11 +69,11 @@ class RunReportTest {
         RunReport.Written w = RunReport.write(dir);
         String claims = Files.readString(w.claims(), StandardCharsets.UTF_8);
         // the paper's KVMerger finds 7 needles of 8 where H2O finds 1: +75 points
-        assertThat(claims).contains("| `kvmerger:heavy-score=accumulated > h2o at 0.35 on mean` | +75.0 | [").contains("| 8 | **holds** |");
+        assertThat(claims).contains("| `kvmerger > h2o at 0.35 on mean` | +75.0 | [").contains("| 8 | **holds** |");
         // CaM finds all 8: the claim that KVMerger beats it does not hold (every paired difference is 0 or −100)
-        assertThat(claims).contains("`kvmerger:heavy-score=accumulated > cam at 0.35 on mean` | -12.5 |").contains("**does not hold**");
-        // nothing at 50 %, no multi_news, no default kvmerger
-        assertThat(claims).contains("`kvmerger > h2o at 0.35 on mean` | – | – | – | not measured |");
+        assertThat(claims).contains("`kvmerger > cam at 0.35 on mean` | -12.5 |").contains("**does not hold**");
+        // nothing at 50 %, no multi_news, no kvmerger at exactly the budget
+        assertThat(claims).contains("`kvmerger:exact=true > h2o at 0.35 on mean` | – | – | – | not measured |");
 
         String readme = Files.readString(w.readme(), StandardCharsets.UTF_8);
         assertThat(readme).startsWith("<!-- generated").contains("# KVMerger paper comparison (scaled) — tiny, query-aware")
@@ -81,7 +81,7 @@ class RunReportTest {
                 .contains("| niah | 8 | 1024 | – | 1000–1007 |")
                 .contains("| full | - | 100.0 [100.0, 100.0] |")
                 .contains("## Difference from the full cache")
-                .contains("- **Holds** (1 of 7)").contains("- **Not measured** (5 of 7)")
+                .contains("- **Holds** (1 of 8)").contains("- **Not measured** (6 of 8)")
                 .doesNotContain("{{");
     }
 }
