@@ -36,7 +36,8 @@ final class EvalCommand implements Callable<Integer> {
     String preset;
 
     @Option(names = "--task", split = ",", description = "Task(s): passkey, niah, a RULER task (niah_single_1, ..., vt, cwe, fwe), "
-            + "ruler-jsonl, a LongBench dataset (multi_news, ...) or longbench.")
+            + "ruler-jsonl, a LongBench dataset (multi_news, ...), longbench, or fidelity (NLL, KL and top-1 agreement of a "
+            + "compressed cache against the full one over a teacher-forced continuation).")
     List<String> tasks;
 
     @Option(names = "--lengths", split = ",", defaultValue = "2048", description = "Context lengths in tokens (default ${DEFAULT-VALUE}).")
@@ -57,6 +58,10 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--task-opt", description = "Task option key=value (repeatable): question, answerPrefix, expected, keywords, wrapper, ...")
     List<String> taskOpts;
+
+    @Option(names = "--continuation", description = "fidelity: tokens teacher-forced and scored after each --lengths prefix "
+            + "(default 256); also --task-opt buckets=N position buckets (default 4).")
+    Integer continuation;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of generated tasks (default ${DEFAULT-VALUE}).")
     long seed;
@@ -139,6 +144,7 @@ final class EvalCommand implements Callable<Integer> {
     private List<TaskSpec> taskSpecs(Path hay) {
         Map<String, String> opts = new LinkedHashMap<>();
         if (needle != null) opts.put("needle", needle);
+        if (continuation != null) opts.put(dev.kvasir.eval.task.FidelityTask.CONTINUATION, String.valueOf(continuation));
         for (String kv : taskOpts == null ? List.<String>of() : taskOpts) {
             int eq = kv.indexOf('=');
             if (eq <= 0) throw new IllegalArgumentException("--task-opt takes key=value, got '" + kv + "'");

@@ -1,0 +1,67 @@
+package dev.kvasir.eval.run;
+
+import dev.kvasir.core.generate.Generator;
+import dev.kvasir.core.press.Press;
+import dev.kvasir.eval.fidelity.FidelityMeter;
+import dev.kvasir.eval.fidelity.FullCacheReference;
+import dev.kvasir.eval.report.FidelityScores;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The fidelity task's counterpart of {@link SharedPrefill}: the prefix is prefilled once,
+ * gathering every press's statistics; the full cache's next-token distributions over the
+ * teacher-forced continuation are recorded once, on a copy of that cache; then each
+ * configuration compresses its own copy (the last one takes the original), teacher-forces the
+ * same continuation and is scored position by position against the reference. The full cache
+ * is run again as a configuration like any other, so its KL of 0 is measured, not assumed.
+ */
+public final class SharedTeacherForcing {
+    private SharedTeacherForcing() {}
+
+    /**
+     * What one configuration measured.
+     *
+     * @param compressed      the cache after the press (its report is null for the full cache)
+     * @param fullCacheBytes  bytes of the prefix's uncompressed cache
+     * @param prefillMs       the shared prefill's time
+     * @param forcingMs       this configuration's teacher-forcing time
+     */
+    public record Outcome(SharedPrefill.Planned planned, FidelityScores scores, Generator.Compressed compressed, long fullCacheBytes,
+                          int prefixTokens, double prefillMs, double forcingMs) {}
+
+    @FunctionalInterface
+    public interface Sink {
+        void accept(Outcome outcome) throws IOException;
+    }
+
+    /**
+     * @param prefix       the L tokens prefilled and compressed
+     * @param continuation C + 1 tokens: all but the last are fed, each position scored on the token after it
+     * @param buckets      position buckets of the per-position means
+     */
+    public static void run(Generator generator, int[] prefix, int[] continuation, int buckets, List<SharedPrefill.Planned> plans,
+                           Sink onOutcome) throws IOException {
+        if (continuation.length < 2) throw new IllegalArgumentException("a continuation needs at least 2 tokens, got " + continuation.length);
+        int[] fed = Arrays.copyOf(continuation, continuation.length - 1);
+        int[] targets = Arrays.copyOfRange(continuation, 1, continuation.length);
+        Press[] presses = plans.stream().map(SharedPrefill.Planned::press).toArray(Press[]::new);
+        Generator.Prefilled prefilled = generator.prefillFor(prefix, fed.length, presses);
+        long fullBytes = prefilled.cache().usedBytes();
+
+        FullCacheReference reference = new FullCacheReference(targets, generator.model().config().vocabularySize());
+        generator.teacherForce(prefilled.cache().copy(), fed, reference::record);
+
+        for (int i = 0; i < plans.size(); i++) {
+            SharedPrefill.Planned p = plans.get(i);
+            Generator.Compressed c = generator.compress(prefilled, i < plans.size() - 1, p.press(), p.configuration().budget().toBudget());
+            FidelityMeter meter = new FidelityMeter(reference);
+            long t0 = System.nanoTime();
+            generator.teacherForce(c.cache(), fed, meter::accept);
+            double forcingMs = (System.nanoTime() - t0) / 1e6;
+            onOutcome.accept(new Outcome(p, meter.scores(buckets), c, fullBytes, prefix.length, prefilled.prefillMs(), forcingMs));
+        }
+    }
+}
