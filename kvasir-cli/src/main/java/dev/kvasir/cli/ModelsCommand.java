@@ -24,7 +24,7 @@ final class ModelsCommand implements Callable<Integer> {
     }
 
     static void print(PrintStream out) throws IOException {
-        String format = "%-20s %9s %8s %-7s %s%n";
+        String format = "%-20s %10s %8s %-10s %s%n";
         out.printf(format, "name", "size", "window", "cached", "path");
         for (RegisteredModel m : ModelRegistry.all()) {
             Path p = ModelFetcher.cachedPath(m);

