@@ -11,6 +11,7 @@ import dev.kvasir.eval.run.Presets;
 import dev.kvasir.eval.run.QueryMode;
 import dev.kvasir.eval.run.Shard;
 import dev.kvasir.eval.run.TaskSpec;
+import dev.kvasir.eval.task.FidelityTask;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -119,6 +120,9 @@ final class EvalCommand implements Callable<Integer> {
         Preset p = preset == null ? null : Presets.byName(preset);
         if (p == null && (tasks == null || tasks.isEmpty())) throw new IllegalArgumentException("give --task T (or --preset P)");
         if (p != null && tasks != null) throw new IllegalArgumentException("--preset fixes the tasks: drop --task");
+        if (continuation != null && (tasks == null || tasks.stream().noneMatch(t -> t.trim().equals(FidelityTask.NAME)))) {
+            throw new IllegalArgumentException("--continuation applies to --task " + FidelityTask.NAME + " only");
+        }
         Path hay = EvalSession.haystack(haystack);
         List<TaskSpec> specs = p != null ? p.specs(hay, data, seed) : taskSpecs(hay);
         List<MethodSpec> methods = p != null ? p.methods() : MethodSpec.parse(presses, pressOpts == null ? List.of() : pressOpts);
@@ -144,7 +148,7 @@ final class EvalCommand implements Callable<Integer> {
     private List<TaskSpec> taskSpecs(Path hay) {
         Map<String, String> opts = new LinkedHashMap<>();
         if (needle != null) opts.put("needle", needle);
-        if (continuation != null) opts.put(dev.kvasir.eval.task.FidelityTask.CONTINUATION, String.valueOf(continuation));
+        if (continuation != null) opts.put(FidelityTask.CONTINUATION, String.valueOf(continuation));
         for (String kv : taskOpts == null ? List.<String>of() : taskOpts) {
             int eq = kv.indexOf('=');
             if (eq <= 0) throw new IllegalArgumentException("--task-opt takes key=value, got '" + kv + "'");
