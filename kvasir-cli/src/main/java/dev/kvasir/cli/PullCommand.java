@@ -64,7 +64,7 @@ final class PullCommand implements Callable<Integer> {
                 System.out.println(target);
                 return 0;
             }
-            if (hf) fetcher.fetchUrl(ModelCache.DEFAULT_MODEL_HF_URL, target, sha256 != null ? sha256 : model.sha256());
+            if (hf) fetcher.fetchUrl(ModelCache.DEFAULT_MODEL_HF_URL, target, sha256);
             else fetcher.fetch(model, target);
         }
         System.out.println(target);
