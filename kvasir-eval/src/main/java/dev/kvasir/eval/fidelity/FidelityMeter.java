@@ -16,8 +16,8 @@ public final class FidelityMeter {
     private final boolean[] agree;
     private int seen;
 
+    /** The reference may still be recording: position i can be scored once its own reference is (the full cache scores itself so). */
     public FidelityMeter(FullCacheReference reference) {
-        if (!reference.complete()) throw new IllegalStateException("the full-cache reference is incomplete: " + reference);
         this.reference = reference;
         int n = reference.positions();
         this.nll = new double[n];
@@ -27,6 +27,7 @@ public final class FidelityMeter {
 
     /** Position {@code i}'s logits {@code logits[offset, offset + vocab)} under the cache being measured. */
     public void accept(int i, float[] logits, int offset) {
+        if (!reference.recorded(i)) throw new IllegalStateException("position " + i + " of " + reference + " is not recorded yet");
         int vocab = reference.vocab();
         double logZ = Distributions.logSumExp(logits, offset, vocab);
         nll[i] = logZ - logits[offset + reference.target(i)];

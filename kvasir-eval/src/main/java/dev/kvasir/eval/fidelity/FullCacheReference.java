@@ -26,8 +26,9 @@ public final class FullCacheReference {
         this.argmax = new int[targets.length];
     }
 
-    /** Records position {@code i}'s full-cache logits {@code logits[offset, offset + vocab)}. */
+    /** Records position {@code i}'s full-cache logits {@code logits[offset, offset + vocab)}; positions come in order. */
     public void record(int i, float[] logits, int offset) {
+        if (i != recorded) throw new IllegalStateException("positions are recorded in order: expected " + recorded + ", got " + i);
         double logZ = Distributions.softmax(logits, offset, vocab, probs[i]);
         selfCross[i] = Distributions.cross(probs[i], logits, offset, vocab, logZ);
         argmax[i] = Distributions.argmax(logits, offset, vocab);
@@ -46,9 +47,13 @@ public final class FullCacheReference {
 
     double selfCross(int i) { return selfCross[i]; }
 
-    /** Whether every position was recorded, i.e. the reference can be compared with. */
+    /** Whether every position was recorded. */
     public boolean complete() {
         return recorded == targets.length;
+    }
+
+    boolean recorded(int i) {
+        return i < recorded;
     }
 
     @Override

@@ -87,7 +87,10 @@ public final class FidelityTask implements Task {
                 meta.put(CONTINUATION, continuation);
                 meta.put(BUCKETS, buckets);
                 meta.put(SOURCE, source);
-                out.add(new EvalSample(NAME + "-" + length + "-" + i, text, "", "", List.of(), continuation, NAME, meta));
+                // the id names the continuation too: a re-run with another --continuation into the same
+                // directory computes new rows instead of resuming from rows of a different measure
+                String id = NAME + "-L" + length + "-c" + continuation + "-s" + i;
+                out.add(new EvalSample(id, text, "", "", List.of(), continuation, NAME, meta));
             }
         }
         return config.limited(out);

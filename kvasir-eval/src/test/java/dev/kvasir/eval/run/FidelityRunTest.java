@@ -89,7 +89,9 @@ class FidelityRunTest {
      */
     @Test
     void aCompressedRowMatchesAnIndependentRecomputation(@TempDir Path dir) throws Exception {
-        ResultRow row = run(dir).stream().filter(r -> r.method().equals("snapkv") && r.sampleId().endsWith("-0")).findFirst().orElseThrow();
+        List<ResultRow> rows = run(dir);
+        ResultRow row = rows.stream().filter(r -> r.method().equals("snapkv") && r.sampleId().equals("fidelity-L200-c24-s0")).findFirst().orElseThrow();
+        ResultRow fullRow = rows.stream().filter(r -> r.method().equals("full") && r.sampleId().equals("fidelity-L200-c24-s0")).findFirst().orElseThrow();
         EvalSample sample = new FidelityTask().samples(FIDELITY.config(model.tokenizer(), 0)).getFirst();
         int[] ids = model.tokenizer().encode(sample.context(), model.tokenizer().addBosByDefault(), false);
         int[] prefix = Arrays.copyOf(ids, LENGTH);
@@ -98,20 +100,28 @@ class FidelityRunTest {
         Press snapkv = MethodSpec.parse(List.of("snapkv"), List.of("snapkv.window=8")).getFirst().newPress();
         float[][] compressed = logitsAfter(prefix, fed, snapkv);
 
-        double kl = 0, nll = 0;
+        double kl = 0, nll = 0, nllFull = 0;
         int agree = 0;
         for (int i = 0; i < CONTINUATION; i++) {
             kl += Distributions.kl(full[i], 0, compressed[i], 0, full[i].length);
             int target = ids[LENGTH + i + 1];
-            double max = Double.NEGATIVE_INFINITY, sum = 0;
-            for (float v : compressed[i]) max = Math.max(max, v);
-            for (float v : compressed[i]) sum += Math.exp(v - max);
-            nll += -(compressed[i][target] - max - Math.log(sum));
+            nll += nll(compressed[i], target);
+            nllFull += nll(full[i], target);
             if (Distributions.argmax(full[i], 0, full[i].length) == Distributions.argmax(compressed[i], 0, full[i].length)) agree++;
         }
         assertThat(row.kl()).isCloseTo(kl / CONTINUATION, within(1e-4 * Math.max(1, kl / CONTINUATION)));
         assertThat(row.nll()).isCloseTo(nll / CONTINUATION, within(1e-4));
         assertThat(row.top1Agreement()).isEqualTo((double) agree / CONTINUATION);
+        assertThat(fullRow.nll()).isCloseTo(nllFull / CONTINUATION, within(1e-4));
+        assertThat(row.nll()).isNotCloseTo(fullRow.nll(), within(1e-3)); // the two caches really differ
+    }
+
+    /** −log softmax(logits)[target], from the definition. */
+    private static double nll(float[] logits, int target) {
+        double max = Double.NEGATIVE_INFINITY, sum = 0;
+        for (float v : logits) max = Math.max(max, v);
+        for (float v : logits) sum += Math.exp(v - max);
+        return -(logits[target] - max - Math.log(sum));
     }
 
     /** Prefill, compress with {@code press} (none: the full cache), then one forward per fed token. */
