@@ -15,6 +15,7 @@ import java.util.List;
  *   report.md      method × budget tables per task (score, % of full, KV bytes, achieved budget, tokens/s)
  *   summary.csv    the same numbers, unformatted (with n, ci_low, ci_high: 95 % bootstrap interval of the score)
  *   summary-by-length.csv  score, n and interval per context length, for tasks run at several
+ *   fidelity.csv   the fidelity task's NLL, perplexity, KL and top-1 agreement, when it ran
  *   summary.json   the same numbers plus the figure list
  *   report.html    one self-contained page: tables and every figure embedded
  *   figures/*.png  needle heatmaps, score-vs-budget curves, per-layer budgets and ratios
@@ -77,8 +78,10 @@ public final class ReportWriter {
 
         List<LengthBreakdown.Cell> byLength = LengthBreakdown.of(rows, summaries);
         Path md = write(outDir.resolve("report.md"), SummaryTables.markdown(options.title(), summaries,
-                LengthBreakdown.markdown(byLength), relative));
+                LengthBreakdown.markdown(byLength) + FidelityTables.markdown(rows, options.fullMethod()), relative));
         if (!byLength.isEmpty()) write(outDir.resolve("summary-by-length.csv"), LengthBreakdown.csv(byLength));
+        String fidelityCsv = FidelityTables.csv(rows, options.fullMethod());
+        if (fidelityCsv.lines().count() > 1) write(outDir.resolve("fidelity.csv"), fidelityCsv);
         Path csv = write(outDir.resolve("summary.csv"), SummaryTables.csv(summaries));
         Path json = write(outDir.resolve("summary.json"), SummaryTables.json(options.title(), rows.size(), summaries, relative));
         Path html = write(outDir.resolve("report.html"), HtmlPage.render(options.title(), summaries, images));

@@ -1,6 +1,7 @@
 package dev.kvasir.eval.report;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,11 @@ import java.util.Objects;
  *                               the achieved budget is computed from)
  * @param budgetNote             why the kept bytes differ from the requested budget by more than 2 %
  *                               (CompressionReport's budget note, e.g. a skipped short prompt), or null
+ * @param nll                    fidelity task: mean NLL of the teacher-forced continuation (nats), else null
+ * @param ppl                    fidelity task: exp(nll), else null
+ * @param kl                     fidelity task: mean KL(full ‖ this cache) of the next-token distributions, else null
+ * @param top1Agreement          fidelity task: fraction of positions whose most likely token is the full cache's, else null
+ * @param fidelityBuckets        fidelity task: the same per run of continuation positions, else null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ResultRow(
@@ -61,13 +67,19 @@ public record ResultRow(
         Double depth,
         String queryMode,
         long kvBytesKeptLogical,
-        String budgetNote) {
+        String budgetNote,
+        Double nll,
+        Double ppl,
+        Double kl,
+        @JsonProperty("top1_agreement") Double top1Agreement,
+        List<FidelityScores.Bucket> fidelityBuckets) {
 
     public ResultRow {
         options = options == null ? Map.of() : Map.copyOf(options);
         expected = expected == null ? List.of() : List.copyOf(expected);
         layerKept = layerKept == null ? null : layerKept.clone();
         layerRatios = layerRatios == null ? null : layerRatios.clone();
+        fidelityBuckets = fidelityBuckets == null ? null : List.copyOf(fidelityBuckets);
     }
 
     public static Builder builder() {
@@ -98,6 +110,7 @@ public record ResultRow(
         private String queryMode = "agnostic";
         private long kvBytesKeptLogical;
         private String budgetNote;
+        private FidelityScores fidelity;
 
         public Builder sampleId(String v) { sampleId = v; return this; }
         public Builder task(String v) { task = v; return this; }
@@ -122,6 +135,7 @@ public record ResultRow(
         public Builder queryMode(String v) { queryMode = v; return this; }
         public Builder kvBytesKeptLogical(long v) { kvBytesKeptLogical = v; return this; }
         public Builder budgetNote(String v) { budgetNote = v; return this; }
+        public Builder fidelity(FidelityScores v) { fidelity = v; return this; }
 
         public ResultRow build() {
             Objects.requireNonNull(sampleId, "sampleId");
@@ -129,7 +143,10 @@ public record ResultRow(
             Objects.requireNonNull(method, "method");
             return new ResultRow(sampleId, task, method, options, budgetRequested, budgetAchieved, kvBytesKept, kvBytesFull,
                     score, prediction, expected, promptTokens, prefillTokensPerSecond, decodeTokensPerSecond, compressMillis,
-                    layerKept, layerRatios, contextLength, depth, queryMode, kvBytesKeptLogical, budgetNote);
+                    layerKept, layerRatios, contextLength, depth, queryMode, kvBytesKeptLogical, budgetNote,
+                    fidelity == null ? null : fidelity.nll(), fidelity == null ? null : fidelity.ppl(),
+                    fidelity == null ? null : fidelity.kl(), fidelity == null ? null : fidelity.top1Agreement(),
+                    fidelity == null ? null : fidelity.buckets());
         }
     }
 }

@@ -27,14 +27,40 @@ final class ResultRows {
                 .contextLength(contextLength(sample, r.promptTokens()))
                 .depth(depth(sample))
                 .queryMode(mode.label());
-        if (kv == null) {
-            b.budget(c.budget().requested(), 1.0).kvBytes(r.kvBytesHeld(), o.fullCacheBytes()).kvBytesKeptLogical(o.fullCacheBytes());
-        } else {
-            b.budget(c.budget().requested(), kv.achievedFraction()).kvBytes(r.kvBytesHeld(), kv.bytesBefore())
-                    .kvBytesKeptLogical(kv.bytesAfter()).budgetNote(kv.budgetNote())
-                    .compressMillis(kv.compressMillis()).layerKept(kv.keptPerLayer()).layerRatios(kv.layerCompressionRatios());
-        }
-        return b.build();
+        return compression(b, c, kv, r.kvBytesHeld(), o.fullCacheBytes()).build();
+    }
+
+    /**
+     * The fidelity row of one (sample, configuration): score is the top-1 agreement with the full
+     * cache (higher is better, as every other task's score); nll, ppl, kl and the buckets beside it.
+     */
+    static ResultRow fidelity(String task, EvalSample sample, SharedTeacherForcing.Outcome o, QueryMode mode) {
+        Configuration c = o.planned().configuration();
+        Map<String, Object> options = new LinkedHashMap<>();
+        if (o.planned().press() != null) options.putAll(o.planned().press().options());
+        int forced = o.scores().tokens();
+        ResultRow.Builder b = ResultRow.builder()
+                .sampleId(sample.id()).task(task).method(c.method().label()).options(options)
+                .score(o.scores().top1Agreement()).fidelity(o.scores())
+                .promptTokens(o.prefixTokens())
+                .speed(o.prefixTokens() / (o.prefillMs() / 1000), forced / (o.forcingMs() / 1000))
+                .contextLength(contextLength(sample, o.prefixTokens()))
+                .queryMode(mode.label());
+        CompressionReport kv = o.compressed().report();
+        // the bytes held after compression (before the continuation is forced into the cache); the
+        // full cache's reference row counts its key/value bytes
+        return compression(b, c, kv, kv != null ? kv.allocatedBytesAfter() : o.fullCacheBytes(), o.fullCacheBytes()).build();
+    }
+
+    /**
+     * Requested and achieved budget, KV bytes (held by the stores, and logical) and per-layer kept
+     * counts; the full cache keeps everything.
+     */
+    private static ResultRow.Builder compression(ResultRow.Builder b, Configuration c, CompressionReport kv, long heldBytes, long fullCacheBytes) {
+        if (kv == null) return b.budget(c.budget().requested(), 1.0).kvBytes(heldBytes, fullCacheBytes).kvBytesKeptLogical(fullCacheBytes);
+        return b.budget(c.budget().requested(), kv.achievedFraction()).kvBytes(heldBytes, kv.bytesBefore())
+                .kvBytesKeptLogical(kv.bytesAfter()).budgetNote(kv.budgetNote())
+                .compressMillis(kv.compressMillis()).layerKept(kv.keptPerLayer()).layerRatios(kv.layerCompressionRatios());
     }
 
     /** The length the sample was built for (heatmap columns), else its prompt length. */

@@ -6,6 +6,7 @@ import dev.kvasir.eval.report.Headline;
 import dev.kvasir.eval.report.LengthBreakdown;
 import dev.kvasir.eval.report.Measure;
 import dev.kvasir.eval.report.Report;
+import dev.kvasir.eval.report.FidelityTables;
 import dev.kvasir.eval.report.ReportWriter;
 import dev.kvasir.eval.report.ResultRow;
 import dev.kvasir.eval.report.ResultsReader;
@@ -49,6 +50,7 @@ public final class RunReport {
         int afterTitle = headlineText.indexOf('\n') + 1;
         headlineText = headlineText.substring(0, afterTitle) + "\n" + Summaries.bytesComparison(report.summaries()) + "\n"
                 + headlineText.substring(afterTitle);
+        headlineText += FidelityTables.markdown(rows, o.fullMethod());
         Path headline = Files.writeString(dir.resolve("headline.md"), headlineText, StandardCharsets.UTF_8);
         List<Path> overviews = HeatmapOverview.write(dir.resolve("figures"), report.figures());
 
