@@ -8,6 +8,7 @@ import dev.kvasir.server.api.ClientConnection;
 import dev.kvasir.server.api.CompletionEndpoint;
 import dev.kvasir.server.api.CompletionRequest;
 import dev.kvasir.server.api.InspectEndpoint;
+import dev.kvasir.server.api.WebPage;
 import dev.kvasir.server.api.Json;
 import dev.kvasir.server.api.ModelEndpoints;
 import dev.kvasir.server.api.RequestBodies;
@@ -29,6 +30,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST /v1/kv/inspect}: what compression methods keep of a prompt ({@link InspectEndpoint})</li>
  *   <li>{@code GET /v1/models}, {@code GET /v1/models/{id}}</li>
  *   <li>{@code GET /health}, {@code GET /metrics} (Prometheus; neither needs the API key)</li>
+ *   <li>{@code GET /}: the web page, chat and KV-cache inspector ({@link WebPage}; no key, it holds no data)</li>
  * </ul>
  * Every handler runs inside {@link #api}, which checks the key, turns exceptions into OpenAI
  * error objects and counts the request by endpoint and status. The model stays the caller's:
@@ -50,6 +52,7 @@ public final class KvasirServer implements AutoCloseable {
     private final CompletionEndpoint completions;
     private final ModelEndpoints models;
     private final InspectEndpoint inspect;
+    private final WebPage page = new WebPage();
     private final Javalin app;
 
     private KvasirServer(Model model, ServerConfig config) {
@@ -90,6 +93,8 @@ public final class KvasirServer implements AutoCloseable {
         c.routes.post("/v1/kv/inspect", ctx -> api(ctx, "kv_inspect", true, this::inspect));
         c.routes.get("/v1/models", ctx -> api(ctx, "models", true, models::list));
         c.routes.get("/v1/models/{id}", ctx -> api(ctx, "models", true, models::one));
+        c.routes.get("/", ctx -> api(ctx, "page", false, page::index));
+        c.routes.get("/web/{file}", ctx -> api(ctx, "page", false, page::file));
         c.routes.get("/health", ctx -> api(ctx, "health", false, models::health));
         c.routes.get("/metrics", ctx -> api(ctx, "metrics", false, this::scrape));
         c.routes.error(404, ctx -> api(ctx, "other", false, x -> {

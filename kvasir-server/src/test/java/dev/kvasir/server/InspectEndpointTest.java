@@ -155,6 +155,19 @@ class InspectEndpointTest {
     }
 
     @Test
+    void thePageIsServedWithoutTheKeyItsApiCallsNeed() throws Exception {
+        HttpResponse<String> page = server.get("/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+        assertThat(page.body()).contains("<script type=\"module\" src=\"/web/main.js\">");
+        assertThat(server.get("/web/inspector.js").body()).contains("/v1/kv/inspect");
+        error(server.get("/web/secret.txt"), 404, null, "not_found");
+        error(server.get("/v1/models"), 401, null, "invalid_api_key");
+        JsonNode models = JSON.readTree(server.get("/v1/models", AUTH).body());
+        assertThat(models.get("data").get(0).get("kv_compression_methods")).extracting(JsonNode::asText).contains("none", "snapkv", "kvmerger");
+    }
+
+    @Test
     void admissionRefusesAnInspectionThatCanNeverFit() throws Exception {
         // stories260K holds 2·5 layers·4 heads·8 dims·4 bytes = 1280 bytes per token: 200 kB fit ~160 tokens, not 3 copies of 100
         try (TestServer small = TestServer.start(TestServer.stories(), TestServer.config().withMaxKvMemory(200_000))) {
