@@ -52,17 +52,14 @@ public final class InspectEndpoint {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         InspectionJob job = parser.inspection(body);
-        InferenceEngine.AdmittedInspection run;
         try {
-            run = engine.admit(job, Math.min(deadline, start + queueTimeout.toNanos()));
-        } catch (Admission.Refused r) {
-            throw CompletionEndpoint.refused(r, metrics, "; shorten the prompt, lower 'max_tokens' or inspect one method");
-        }
-        try (run) {
-            Inspection result = run.run(() -> connection.gone() || System.nanoTime() - deadline > 0);
+            Inspection result = engine.inspect(job, Math.min(deadline, start + queueTimeout.toNanos()),
+                    () -> connection.gone() || System.nanoTime() - deadline > 0);
             if (connection.gone()) return CompletionEndpoint.CLIENT_CLOSED;
             ctx.status(200).contentType("application/json").result(Json.write(render(job, result)));
             return 200;
+        } catch (Admission.Refused r) {
+            throw CompletionEndpoint.refused(r, metrics, "; shorten the prompt, lower 'max_tokens' or inspect one method");
         } finally {
             metrics.duration("kv_inspect", Duration.ofNanos(System.nanoTime() - start));
         }

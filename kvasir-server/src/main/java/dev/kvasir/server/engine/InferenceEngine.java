@@ -47,30 +47,15 @@ public final class InferenceEngine implements AutoCloseable {
         return new Admitted(job, admission.acquire(bytes, queueDeadlineNanos));
     }
 
-    /** Waits for a slot and KV memory for an inspection, as {@link #admit(InferenceJob, long)} does for a generation. */
-    public AdmittedInspection admit(InspectionJob job, long queueDeadlineNanos) throws Admission.Refused {
+    /**
+     * Waits for a slot and KV memory as {@link #admit} does, then inspects (one prefill, each method
+     * on its own copy of the cache); answers stop early once {@code cancelled} answers true. Nothing
+     * is streamed, so admission and run are one step.
+     */
+    public Inspection inspect(InspectionJob job, long queueDeadlineNanos, BooleanSupplier cancelled) throws Admission.Refused {
         long bytes = estimator.inspectionPeakBytes(job.prompt().length, job.maxTokens(), job.methods().size());
-        return new AdmittedInspection(job, admission.acquire(bytes, queueDeadlineNanos));
-    }
-
-    /** An admitted inspection; closing it gives back the slot and the reserved memory. */
-    public final class AdmittedInspection implements AutoCloseable {
-        private final InspectionJob job;
-        private final Admission<DecodeSlot>.Lease lease;
-
-        private AdmittedInspection(InspectionJob job, Admission<DecodeSlot>.Lease lease) {
-            this.job = job;
-            this.lease = lease;
-        }
-
-        /** Prefills once and compresses with each method; answers stop early once {@code cancelled} answers true. */
-        public Inspection run(BooleanSupplier cancelled) {
+        try (Admission<DecodeSlot>.Lease lease = admission.acquire(bytes, queueDeadlineNanos)) {
             return KvInspector.run(lease.slot(), job, estimator.bytesPerToken(), cancelled);
-        }
-
-        @Override
-        public void close() {
-            lease.close();
         }
     }
 
