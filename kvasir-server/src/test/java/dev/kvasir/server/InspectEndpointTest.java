@@ -8,6 +8,8 @@ import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
 import java.util.BitSet;
+import java.util.HashSet;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -106,6 +108,25 @@ class InspectEndpointTest {
             for (int h = 0; h < heads; h++) assertThat(covered[l][h].cardinality()).as("layer %d head %d", l, h).isEqualTo(t);
         }
         assertThat(merger.get("answer").get("text").asText()).isNotNull();
+    }
+
+    @Test
+    void dynamicKvMergeFoldsEvictedTokensIntoKeptNeighbours() throws Exception {
+        JsonNode r = ok("{\"prompt\": \"" + STORY.repeat(4) + "\", \"methods\": [{\"method\": \"dynamickv-merge\", \"budget\": 0.3}]}");
+        int t = r.get("prompt_tokens").asInt();
+        JsonNode m = r.get("methods").get(0);
+        assertThat(m.get("merges")).isNotEmpty();
+        Set<String> absorbedOnce = new HashSet<>();
+        for (JsonNode g : m.get("merges")) {
+            int l = g.get("layer").asInt(), h = g.get("kv_head").asInt();
+            BitSet kept = kept(m.get("kept").get(l).get(h), t);
+            assertThat(kept.get(g.get("slot").asInt())).as("the merged slot is kept").isTrue();
+            assertThat(g.get("absorbed")).isNotEmpty();
+            for (JsonNode a : g.get("absorbed")) {
+                assertThat(kept.get(a.asInt())).as("an absorbed token is evicted").isFalse();
+                assertThat(absorbedOnce.add(l + "/" + h + "/" + a.asInt())).as("absorbed into one slot only").isTrue();
+            }
+        }
     }
 
     @Test
