@@ -7,6 +7,8 @@ import dev.kvasir.server.api.ApiKeyCheck;
 import dev.kvasir.server.api.ClientConnection;
 import dev.kvasir.server.api.CompletionEndpoint;
 import dev.kvasir.server.api.CompletionRequest;
+import dev.kvasir.server.api.InspectEndpoint;
+import dev.kvasir.server.api.WebPage;
 import dev.kvasir.server.api.Json;
 import dev.kvasir.server.api.ModelEndpoints;
 import dev.kvasir.server.api.RequestBodies;
@@ -25,8 +27,10 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code POST /v1/chat/completions}, {@code POST /v1/completions} (JSON or SSE)</li>
+ *   <li>{@code POST /v1/kv/inspect}: what compression methods keep of a prompt ({@link InspectEndpoint})</li>
  *   <li>{@code GET /v1/models}, {@code GET /v1/models/{id}}</li>
  *   <li>{@code GET /health}, {@code GET /metrics} (Prometheus; neither needs the API key)</li>
+ *   <li>{@code GET /}: the web page, chat and KV-cache inspector ({@link WebPage}; no key, it holds no data)</li>
  * </ul>
  * Every handler runs inside {@link #api}, which checks the key, turns exceptions into OpenAI
  * error objects and counts the request by endpoint and status. The model stays the caller's:
@@ -47,6 +51,8 @@ public final class KvasirServer implements AutoCloseable {
     private final ApiKeyCheck apiKey;
     private final CompletionEndpoint completions;
     private final ModelEndpoints models;
+    private final InspectEndpoint inspect;
+    private final WebPage page = new WebPage();
     private final Javalin app;
 
     private KvasirServer(Model model, ServerConfig config) {
@@ -60,6 +66,7 @@ public final class KvasirServer implements AutoCloseable {
         RequestParser parser = new RequestParser(model, config.defaultCompression(), kvTokenLimit);
         this.completions = new CompletionEndpoint(engine, parser, modelId, metrics, config.timeout(), config.queueTimeout());
         this.models = new ModelEndpoints(modelId, model, engine);
+        this.inspect = new InspectEndpoint(engine, parser, model, modelId, metrics, config.timeout(), config.queueTimeout());
         this.app = Javalin.create(this::configure);
     }
 
@@ -83,8 +90,11 @@ public final class KvasirServer implements AutoCloseable {
         c.routes.post("/v1/chat/completions", ctx -> api(ctx, "chat_completions", true,
                 x -> completion(x, CompletionRequest.Kind.CHAT)));
         c.routes.post("/v1/completions", ctx -> api(ctx, "completions", true, x -> completion(x, CompletionRequest.Kind.TEXT)));
+        c.routes.post("/v1/kv/inspect", ctx -> api(ctx, "kv_inspect", true, this::inspect));
         c.routes.get("/v1/models", ctx -> api(ctx, "models", true, models::list));
         c.routes.get("/v1/models/{id}", ctx -> api(ctx, "models", true, models::one));
+        c.routes.get("/", ctx -> api(ctx, "page", false, page::index));
+        c.routes.get("/web/{file}", ctx -> api(ctx, "page", false, page::file));
         c.routes.get("/health", ctx -> api(ctx, "health", false, models::health));
         c.routes.get("/metrics", ctx -> api(ctx, "metrics", false, this::scrape));
         c.routes.error(404, ctx -> api(ctx, "other", false, x -> {
@@ -96,10 +106,24 @@ public final class KvasirServer implements AutoCloseable {
     }
 
     private int completion(Context ctx, CompletionRequest.Kind kind) {
+        return withBody(ctx, (body, connection) -> completions.handle(ctx, kind, body, connection));
+    }
+
+    private int inspect(Context ctx) {
+        return withBody(ctx, (body, connection) -> inspect.handle(ctx, body, connection));
+    }
+
+    /** A body-reading endpoint that runs the engine: gets the body and watches the client while it runs. */
+    @FunctionalInterface
+    private interface EngineHandler {
+        int handle(byte[] body, ClientConnection connection);
+    }
+
+    private int withBody(Context ctx, EngineHandler handler) {
         // read and limited here rather than by ctx.body(), so an oversized body is a 413 in the OpenAI shape
         byte[] body = RequestBodies.read(ctx.req(), config.maxBody());
         try (ClientConnection connection = ClientConnection.watch(ctx)) {
-            int status = completions.handle(ctx, kind, body, connection);
+            int status = handler.handle(body, connection);
             if (connection.mustClose() && !ctx.res().isCommitted()) ctx.header("Connection", "close");
             return status;
         }

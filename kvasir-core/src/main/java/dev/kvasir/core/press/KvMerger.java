@@ -261,6 +261,7 @@ public final class KvMerger implements Press {
             float m = kernel.merge(k, v, mass, d, pivot[i], members, to - from, outK, outV);
             head.set(pivot[i], outK, 0, outV, 0);
             if (kernel.massAware()) head.setMass(pivot[i], m);
+            MergeTrace.record(ctx.layer(), ctx.kvHead(), head, pivot[i], members, to - from);
             absorbed += to - from - 1;
         }
         Selection.retain(head, kept);

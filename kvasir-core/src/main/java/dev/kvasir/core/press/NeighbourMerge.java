@@ -66,6 +66,7 @@ record NeighbourMerge(double eps, KernelMerge kernel) implements OverflowPolicy 
             float m = kernel.merge(k, v, mass, d, j, set, count, outK, outV);
             head.set(j, outK, 0, outV, 0);
             if (kernel.massAware()) head.setMass(j, m);
+            MergeTrace.record(ctx.layer(), ctx.kvHead(), head, j, set, count);
         }
         return merged;
     }

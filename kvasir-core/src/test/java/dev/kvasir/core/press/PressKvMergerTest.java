@@ -3,6 +3,10 @@ package dev.kvasir.core.press;
 import dev.kvasir.core.kv.KvCache;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
 import static dev.kvasir.core.press.PressFixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -231,5 +235,18 @@ class PressKvMergerTest {
         assertThat(KvMerger.proportions(0.425)).containsExactly(new double[] {0.125, 0.07}, within(1e-12));
         assertThat(KvMerger.proportions(1.0)).containsExactly(new double[] {0.34, 0.24}, within(1e-12));
         assertThat(KvMerger.proportions(0.175)).containsExactly(new double[] {0.04, 0.01}, within(1e-12));
+    }
+    @Test
+    void mergeTraceTellsWhichPositionsWentIntoWhichSlot() {
+        KvCache c = headCache(4);
+        List<String> merges = new ArrayList<>();
+        MergeTrace.during((layer, kvHead, slot, absorbed) -> merges.add(layer + "/" + kvHead + ": " + Arrays.toString(absorbed) + " -> " + slot),
+                () -> kvmerger("sigma", "1").compress(c, same(stats()), Budget.fraction(0.5)));
+        // the sets of the table above, in layer 2 only (0, 1 and L − 1 are skipped)
+        assertThat(merges).containsExactly("2/0: [1] -> 2", "2/0: [3, 5] -> 4");
+        // outside during(), nothing is told
+        KvCache again = headCache(4);
+        kvmerger("sigma", "1").compress(again, same(stats()), Budget.fraction(0.5));
+        assertThat(merges).hasSize(2);
     }
 }

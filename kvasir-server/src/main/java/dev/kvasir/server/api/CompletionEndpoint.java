@@ -58,13 +58,17 @@ public final class CompletionEndpoint {
         try {
             return engine.admit(req.job(), queueDeadline);
         } catch (Admission.Refused r) {
-            metrics.rejected(r.reason().name().toLowerCase(Locale.ROOT));
-            if (r.reason() == Admission.Reason.NEVER_FITS) {
-                throw ApiException.invalid("max_tokens", "kv_memory_limit_exceeded", r.getMessage()
-                        + "; lower 'max_tokens', shorten the prompt or ask for 'kv_compression'");
-            }
-            throw ApiException.busy(r.getMessage(), r.retryAfterSeconds());
+            throw refused(r, metrics, "; lower 'max_tokens', shorten the prompt or ask for 'kv_compression'");
         }
+    }
+
+    /** The error for a refused admission: 400 when it can never fit ({@code advice} says what to change), else 503. */
+    static ApiException refused(Admission.Refused r, ServerMetrics metrics, String advice) {
+        metrics.rejected(r.reason().name().toLowerCase(Locale.ROOT));
+        if (r.reason() == Admission.Reason.NEVER_FITS) {
+            return ApiException.invalid("max_tokens", "kv_memory_limit_exceeded", r.getMessage() + advice);
+        }
+        return ApiException.busy(r.getMessage(), r.retryAfterSeconds());
     }
 
     private int whole(Context ctx, InferenceEngine.Admitted run, Responses.Envelope env, ClientConnection connection, long deadline) {

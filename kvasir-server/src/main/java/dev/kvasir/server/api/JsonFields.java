@@ -51,6 +51,20 @@ final class JsonFields {
         return new JsonFields(v, path(name) + ".");
     }
 
+    /** An array of objects, each with its indexed path ({@code methods[1].budget}), or null when absent. */
+    List<JsonFields> objects(String name) {
+        JsonNode v = raw(name);
+        if (v == null) return null;
+        if (!v.isArray()) throw wrongType(name, "an array of objects", v);
+        List<JsonFields> out = new ArrayList<>();
+        for (int i = 0; i < v.size(); i++) {
+            String at = path(name) + "[" + i + "]";
+            if (!v.get(i).isObject()) throw ApiException.invalid(at, "invalid_type", "'" + at + "' must be an object, got " + describe(v.get(i)));
+            out.add(new JsonFields(v.get(i), at + "."));
+        }
+        return out;
+    }
+
     Iterable<String> fieldNames() {
         List<String> names = new ArrayList<>();
         node.fieldNames().forEachRemaining(names::add);

@@ -2,6 +2,7 @@ package dev.kvasir.server.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kvasir.core.model.Model;
+import dev.kvasir.core.press.Presses;
 import dev.kvasir.server.engine.InferenceEngine;
 import io.javalin.http.Context;
 
@@ -52,6 +53,9 @@ public final class ModelEndpoints {
         m.put("created", created);
         m.put("owned_by", "kvasir");
         m.put("context_length", model.config().contextLength());
+        // Kvasir's extension: the values 'kv_compression.method' takes (the web page's picker)
+        var methods = m.putArray("kv_compression_methods").add("none");
+        Presses.names().forEach(methods::add);
         return m;
     }
 }

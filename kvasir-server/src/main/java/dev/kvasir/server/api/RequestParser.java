@@ -9,6 +9,7 @@ import dev.kvasir.core.press.Budget;
 import dev.kvasir.core.press.Presses;
 import dev.kvasir.server.engine.CompressionSpec;
 import dev.kvasir.server.engine.InferenceJob;
+import dev.kvasir.server.engine.InspectionJob;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -30,6 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RequestParser {
     private static final int MAX_STOPS = 16;
+    /** Longest prompt the inspector takes: its answer lists kept positions per layer and head. */
+    static final int MAX_INSPECTED_TOKENS = 8192;
+    static final int MAX_INSPECTED_METHODS = 2;
     private final Model model;
     private final Prompts prompts;
     private final CompressionSpec defaultCompression;
@@ -57,6 +61,49 @@ public final class RequestParser {
         JsonFields f = JsonFields.body(parse(body));
         int[] prompt = prompts.text(promptText(f));
         return build(CompletionRequest.Kind.TEXT, f, prompt, "prompt");
+    }
+
+    /**
+     * {@code POST /v1/kv/inspect}: {@code prompt} (text) or {@code messages} (chat), {@code methods}
+     * (1 or 2 {@code kv_compression} objects), optional {@code max_tokens} (default 0: no answer)
+     * and the sampling fields of a completion.
+     */
+    public InspectionJob inspection(byte[] body) {
+        JsonFields f = JsonFields.body(parse(body));
+        boolean chat = f.has("messages");
+        if (chat && f.has("prompt")) throw ApiException.invalid("prompt", "invalid_value", "give either 'prompt' or 'messages', not both");
+        int[] prompt = chat ? prompts.chat(messages(f)) : prompts.text(promptText(f));
+        String promptParam = chat ? "messages" : "prompt";
+        int context = model.config().contextLength();
+        int limit = Math.min(context - 1, MAX_INSPECTED_TOKENS);
+        if (prompt.length == 0) throw ApiException.invalid(promptParam, "empty_prompt", "the " + promptParam + " produced no tokens");
+        if (prompt.length > limit) {
+            throw ApiException.invalid(promptParam, "prompt_too_long", "the " + promptParam + " has " + prompt.length
+                    + " tokens; the inspector takes at most " + limit + " (the model's context of " + context
+                    + " tokens less one, and at most " + MAX_INSPECTED_TOKENS + ")");
+        }
+        List<CompressionSpec> methods = inspectedMethods(f);
+        Long maxTokens = f.integer("max_tokens", 0, context - prompt.length);
+        return new InspectionJob(prompt, methods, maxTokens == null ? 0 : maxTokens.intValue(), sampling(f));
+    }
+
+    private static List<CompressionSpec> inspectedMethods(JsonFields f) {
+        List<JsonFields> items = f.objects("methods");
+        if (items == null) throw f.missing("methods");
+        if (items.isEmpty() || items.size() > MAX_INSPECTED_METHODS) {
+            throw ApiException.invalid("methods", "invalid_value", "'methods' must hold 1 or " + MAX_INSPECTED_METHODS
+                    + " kv_compression objects, got " + items.size());
+        }
+        List<CompressionSpec> out = new ArrayList<>();
+        for (JsonFields m : items) {
+            CompressionSpec spec = compressionSpec(m);
+            if (!spec.compresses()) {
+                throw ApiException.invalid(m.path("method"), "invalid_value", "'" + m.path("method")
+                        + "' must name a compression method: 'none' keeps everything, there is nothing to inspect");
+            }
+            out.add(spec);
+        }
+        return out;
     }
 
     private static JsonNode parse(byte[] body) {
@@ -211,7 +258,11 @@ public final class RequestParser {
      */
     private CompressionSpec compression(JsonFields f) {
         JsonFields kv = f.object("kv_compression");
-        if (kv == null) return defaultCompression;
+        return kv == null ? defaultCompression : compressionSpec(kv);
+    }
+
+    /** One {@code {method, budget | budget_tokens, options}} object, wherever it sits in the body. */
+    private static CompressionSpec compressionSpec(JsonFields kv) {
         String method = kv.requiredString("method").trim().toLowerCase(Locale.ROOT);
         boolean none = method.equals("none");
         if (!none && !Presses.names().contains(method)) {
@@ -221,19 +272,19 @@ public final class RequestParser {
         Double fraction = kv.number("budget", b -> b > 0 && b <= 1, "in (0, 1] (the fraction of prompt tokens kept)");
         Long tokens = kv.integer("budget_tokens", 1, Integer.MAX_VALUE);
         if (fraction != null && tokens != null) {
-            throw ApiException.invalid(kv.path("budget"), "invalid_value", "give either 'kv_compression.budget' or 'kv_compression.budget_tokens', not both");
+            throw ApiException.invalid(kv.path("budget"), "invalid_value", "give either '" + kv.path("budget") + "' or '" + kv.path("budget_tokens") + "', not both");
         }
         Budget budget = fraction != null ? Budget.fraction(fraction) : tokens != null ? Budget.tokensPerHead(tokens.intValue()) : null;
         if (!none && budget == null && !method.equals("full")) {
             throw ApiException.invalid(kv.path("budget"), "missing_required_parameter", "KV compression method '" + method
-                    + "' needs 'kv_compression.budget' (a fraction in (0, 1]) or 'kv_compression.budget_tokens'");
+                    + "' needs '" + kv.path("budget") + "' (a fraction in (0, 1]) or '" + kv.path("budget_tokens") + "'");
         }
         Map<String, String> options = options(kv);
         try {
             return CompressionSpec.of(method, budget, options);
         } catch (IllegalArgumentException e) {
             String param = options.isEmpty() ? kv.path("method") : kv.path("options");
-            throw ApiException.invalid(param, "invalid_value", "kv_compression: " + e.getMessage());
+            throw ApiException.invalid(param, "invalid_value", "'" + kv.path("method") + "': " + e.getMessage());
         }
     }
 

@@ -47,6 +47,18 @@ public final class InferenceEngine implements AutoCloseable {
         return new Admitted(job, admission.acquire(bytes, queueDeadlineNanos));
     }
 
+    /**
+     * Waits for a slot and KV memory as {@link #admit} does, then inspects (one prefill, each method
+     * on its own copy of the cache); answers stop early once {@code cancelled} answers true. Nothing
+     * is streamed, so admission and run are one step.
+     */
+    public Inspection inspect(InspectionJob job, long queueDeadlineNanos, BooleanSupplier cancelled) throws Admission.Refused {
+        long bytes = estimator.inspectionPeakBytes(job.prompt().length, job.maxTokens(), job.methods().size());
+        try (Admission<DecodeSlot>.Lease lease = admission.acquire(bytes, queueDeadlineNanos)) {
+            return KvInspector.run(lease.slot(), job, estimator.bytesPerToken(), cancelled);
+        }
+    }
+
     /** An admitted job; closing it gives back the slot and the reserved memory. */
     public final class Admitted implements AutoCloseable {
         private final InferenceJob job;

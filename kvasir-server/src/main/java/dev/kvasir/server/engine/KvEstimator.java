@@ -23,6 +23,14 @@ public final class KvEstimator {
         return peakTokens(promptTokens, maxTokens, compression) * bytesPerToken;
     }
 
+    /**
+     * Peak KV bytes of an inspection: the prefilled prompt stays whole while each method holds its
+     * own copy, compressed but (bounded above) as large as the prompt, plus its answer.
+     */
+    public long inspectionPeakBytes(int promptTokens, int maxTokens, int methods) {
+        return (long) (1 + methods) * ((long) promptTokens + maxTokens) * bytesPerToken;
+    }
+
     static long peakTokens(int promptTokens, int maxTokens, CompressionSpec compression) {
         long full = (long) promptTokens + maxTokens;
         if (!compression.compresses()) return full;

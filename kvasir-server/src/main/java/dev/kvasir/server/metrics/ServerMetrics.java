@@ -22,7 +22,7 @@ import java.time.Duration;
  *   <li>{@code kvasir_cancelled_total{reason}}: generations stopped early (disconnect, timeout)</li>
  *   <li>{@code kvasir_prompt_tokens_total}, {@code kvasir_generated_tokens_total}</li>
  *   <li>{@code kvasir_decode_tokens_per_second}: per-request decode speed (count, sum, max)</li>
- *   <li>{@code kvasir_request_duration_seconds{endpoint}}: wall time of completion requests</li>
+ *   <li>{@code kvasir_request_duration_seconds{endpoint}}: wall time of completion and inspect requests</li>
  *   <li>{@code kvasir_queue_length}, {@code kvasir_active_decodes}, {@code kvasir_decode_slots}</li>
  *   <li>{@code kvasir_kv_reserved_bytes} (admission accounting), {@code kvasir_kv_used_bytes} (held by live caches),
  *       {@code kvasir_kv_limit_bytes}</li>
