@@ -90,7 +90,7 @@ class FidelityRunTest {
     @Test
     void aCompressedRowMatchesAnIndependentRecomputation(@TempDir Path dir) throws Exception {
         List<ResultRow> rows = run(dir);
-        ResultRow row = rows.stream().filter(r -> r.method().equals("snapkv") && r.sampleId().equals("fidelity-L200-c24-s0")).findFirst().orElseThrow();
+        ResultRow row = rows.stream().filter(r -> r.method().equals("snapkv:window=8") && r.sampleId().equals("fidelity-L200-c24-s0")).findFirst().orElseThrow();
         ResultRow fullRow = rows.stream().filter(r -> r.method().equals("full") && r.sampleId().equals("fidelity-L200-c24-s0")).findFirst().orElseThrow();
         EvalSample sample = new FidelityTask().samples(FIDELITY.config(model.tokenizer(), 0)).getFirst();
         int[] ids = model.tokenizer().encode(sample.context(), model.tokenizer().addBosByDefault(), false);
