@@ -49,10 +49,15 @@ class KvCompressionTest {
             assertThat(report.get("bytes_kept").asLong()).isGreaterThan(report.get("bytes_kept_logical").asLong())
                     .isLessThan(report.get("bytes_full").asLong() * 45 / 100);
 
-            JsonNode tokens = usage(s, "{\"method\": \"kvmerger\", \"budget_tokens\": 64, \"options\": {}}");
+            // KVMerger at exactly the budget (exact=true, not the paper's fixed ε): the label says so, and no note
+            JsonNode tokens = usage(s, "{\"method\": \"kvmerger\", \"budget_tokens\": 64, \"options\": {\"exact\": \"true\"}}");
             assertThat(tokens.get("kv_compression").get("method").asText()).isEqualTo("kvmerger");
-            assertThat(tokens.get("kv_compression").get("label").asText()).isEqualTo("kvmerger");
+            assertThat(tokens.get("kv_compression").get("label").asText()).isEqualTo("kvmerger:exact=true");
             assertThat(tokens.get("kv_compression").has("budget_note")).isFalse();
+            // the paper's KVMerger is plain kvmerger; when its fixed ε misses the budget its note says why
+            JsonNode paper = usage(s, "{\"method\": \"kvmerger\", \"budget_tokens\": 64, \"options\": {}}").get("kv_compression");
+            assertThat(paper.get("label").asText()).isEqualTo("kvmerger");
+            if (paper.has("budget_note")) assertThat(paper.get("budget_note").asText()).contains("exact=false", "data-dependent");
             JsonNode variant = usage(s, "{\"method\": \"kvmerger\", \"budget\": 0.5, \"options\": {\"heavy-score\": \"window\"}}");
             assertThat(variant.get("kv_compression").get("label").asText()).isEqualTo("kvmerger:heavy-score=window");
             assertThat(tokens.get("kv_cache_bytes").asLong()).isLessThan(full.get("kv_cache_bytes").asLong());
