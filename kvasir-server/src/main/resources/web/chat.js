@@ -30,7 +30,7 @@ export function setUpChat(methods) {
     const share = kv.bytes_full > 0 ? kv.bytes_kept / kv.bytes_full : 1;
     document.querySelector('#gauge .held').style.width = (100 * share).toFixed(1) + '%';
     document.querySelector('#gauge .figures').textContent =
-      `${kv.method}: prompt cache ${describeBytes(kv.bytes_kept)} held of ${describeBytes(kv.bytes_full)} full ` +
+      `${kv.label ?? kv.method}: prompt cache ${describeBytes(kv.bytes_kept)} held of ${describeBytes(kv.bytes_full)} full ` +
       `(${(100 * share).toFixed(0)} %); ${describeBytes(usage.kv_cache_bytes)} at the end, ` +
       `${usage.prompt_tokens} prompt + ${usage.completion_tokens} generated tokens`;
   }

@@ -157,8 +157,9 @@ function methodColumn(result, method, index) {
   const col = el('article', 'method');
   col.dataset.method = method.method;
   col.dataset.index = index;
-  const heading = el('h3', null, `${method.method} @ ${method.budget}`);
-  heading.title = method.label;
+  // the label names what ran: the method and every option departing from the paper's defaults
+  const heading = el('h3', null, `${method.label} @ ${method.budget}`);
+  heading.title = 'all options below';
   col.append(heading);
   const opts = Object.entries(method.options).map(([k, v]) => `${k}=${v}`).join(', ');
   if (opts) col.append(el('p', 'options', opts));
@@ -166,6 +167,8 @@ function methodColumn(result, method, index) {
   col.append(el('p', 'summary', `kept ${(100 * method.achieved_fraction).toFixed(1)} % of the prompt's KV ` +
     `(asked ${(100 * method.requested_fraction).toFixed(1)} %): ${describeBytes(method.bytes_after)} of ` +
     `${describeBytes(method.bytes_before)}, ${describeBytes(saved)} freed; ${method.merges.length} merged sets`));
+  if (method.skipped) col.append(el('p', 'note', `not compressed: ${method.skipped}`));
+  else if (method.budget_note) col.append(el('p', 'note', method.budget_note));
   if (method.answer) {
     const ans = el('blockquote', 'answer', method.answer.text || '(empty answer)');
     ans.title = `${method.answer.completion_tokens} tokens, finish: ${method.answer.finish_reason}`;

@@ -69,6 +69,8 @@ class InspectEndpointTest {
 
         JsonNode snap = r.get("methods").get(0);
         assertThat(snap.get("method").asText()).isEqualTo("snapkv");
+        // the label names what ran: the option that departs from SnapKV's default, not the defaults
+        assertThat(snap.get("label").asText()).isEqualTo("snapkv:window=8");
         assertThat(snap.get("budget").asText()).isEqualTo("tokens=24");
         assertThat(snap.get("kept")).hasSize(layers);
         for (int l = 0; l < layers; l++) {
@@ -86,6 +88,7 @@ class InspectEndpointTest {
 
         JsonNode merger = r.get("methods").get(1);
         assertThat(merger.get("method").asText()).isEqualTo("kvmerger");
+        assertThat(merger.get("label").asText()).isEqualTo("kvmerger");
         assertThat(merger.get("merges")).isNotEmpty();
         // KVMerger (without exact=true) evicts nothing: every position is kept or absorbed exactly once,
         // and each merged set is a chain of adjacent tokens around its kept pivot

@@ -15,7 +15,6 @@ import io.javalin.http.Context;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 
 /**
  * POST /v1/kv/inspect: what one or two compression methods keep of a prompt, on one prefill.
@@ -89,7 +88,10 @@ public final class InspectEndpoint {
         ObjectNode o = Json.MAPPER.createObjectNode();
         CompressionReport r = m.report();
         o.put("method", r.method());
-        o.put("label", r.method() + (r.options().isEmpty() ? "" : ":" + options(r.options())) + " @ " + r.budgetRequested());
+        // what ran: the method's name and every option that departs from its default (the paper's)
+        o.put("label", r.label());
+        if (r.budgetNote() != null) o.put("budget_note", r.budgetNote());
+        if (r.skipped() != null) o.put("skipped", r.skipped());
         ObjectNode opts = o.putObject("options");
         r.options().forEach(opts::put);
         o.put("budget", r.budgetRequested());
@@ -140,12 +142,6 @@ public final class InspectEndpoint {
             out.add(ascending[i]).add(j - i);
             i = j;
         }
-    }
-
-    private static String options(Map<String, String> options) {
-        StringBuilder sb = new StringBuilder();
-        options.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ",").append(k).append('=').append(v));
-        return sb.toString();
     }
 
     private static double round(double x) {
