@@ -11,6 +11,7 @@ import dev.kvasir.eval.run.Presets;
 import dev.kvasir.eval.run.QueryMode;
 import dev.kvasir.eval.run.Shard;
 import dev.kvasir.eval.run.TaskSpec;
+import dev.kvasir.eval.task.FidelityTask;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,7 +37,8 @@ final class EvalCommand implements Callable<Integer> {
     String preset;
 
     @Option(names = "--task", split = ",", description = "Task(s): passkey, niah, a RULER task (niah_single_1, ..., vt, cwe, fwe), "
-            + "ruler-jsonl, a LongBench dataset (multi_news, ...) or longbench.")
+            + "ruler-jsonl, a LongBench dataset (multi_news, ...), longbench, or fidelity (NLL, KL and top-1 agreement of a "
+            + "compressed cache against the full one over a teacher-forced continuation).")
     List<String> tasks;
 
     @Option(names = "--lengths", split = ",", defaultValue = "2048", description = "Context lengths in tokens (default ${DEFAULT-VALUE}).")
@@ -57,6 +59,10 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--task-opt", description = "Task option key=value (repeatable): question, answerPrefix, expected, keywords, wrapper, ...")
     List<String> taskOpts;
+
+    @Option(names = "--continuation", description = "fidelity: tokens teacher-forced and scored after each --lengths prefix "
+            + "(default 256); also --task-opt buckets=N position buckets (default 4).")
+    Integer continuation;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of generated tasks (default ${DEFAULT-VALUE}).")
     long seed;
@@ -114,6 +120,9 @@ final class EvalCommand implements Callable<Integer> {
         Preset p = preset == null ? null : Presets.byName(preset);
         if (p == null && (tasks == null || tasks.isEmpty())) throw new IllegalArgumentException("give --task T (or --preset P)");
         if (p != null && tasks != null) throw new IllegalArgumentException("--preset fixes the tasks: drop --task");
+        if (continuation != null && (tasks == null || tasks.stream().noneMatch(t -> t.trim().equals(FidelityTask.NAME)))) {
+            throw new IllegalArgumentException("--continuation applies to --task " + FidelityTask.NAME + " only");
+        }
         Path hay = EvalSession.haystack(haystack);
         List<TaskSpec> specs = p != null ? p.specs(hay, data, seed) : taskSpecs(hay);
         List<MethodSpec> methods = p != null ? p.methods() : MethodSpec.parse(presses, pressOpts == null ? List.of() : pressOpts);
@@ -139,6 +148,7 @@ final class EvalCommand implements Callable<Integer> {
     private List<TaskSpec> taskSpecs(Path hay) {
         Map<String, String> opts = new LinkedHashMap<>();
         if (needle != null) opts.put("needle", needle);
+        if (continuation != null) opts.put(FidelityTask.CONTINUATION, String.valueOf(continuation));
         for (String kv : taskOpts == null ? List.<String>of() : taskOpts) {
             int eq = kv.indexOf('=');
             if (eq <= 0) throw new IllegalArgumentException("--task-opt takes key=value, got '" + kv + "'");

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "kvasir", mixinStandardHelpOptions = true, version = "kvasir 0.1.0",
         description = "LLM inference on the JVM with compressed KV caches.",
         subcommands = {DemoCommand.class, GenerateCommand.class, ChatCommand.class, EvalCommand.class, ReportCommand.class,
-                InspectCommand.class, PullCommand.class, BenchCommand.class, ServeCommand.class,
+                InspectCommand.class, PullCommand.class, ModelsCommand.class, BenchCommand.class, ServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {

@@ -1,20 +1,21 @@
 package dev.kvasir.cli;
 
-import dev.kvasir.core.fetch.ModelCache;
 import dev.kvasir.core.fetch.ModelFetcher;
+import dev.kvasir.core.fetch.ModelRegistry;
 import dev.kvasir.core.kv.KvPrecision;
 import dev.kvasir.core.model.Model;
 import dev.kvasir.core.util.Parallel;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Options shared by every command that runs a model. */
 final class ModelOptions {
-    @Option(names = {"-m", "--model"}, description = "GGUF file or Hugging Face directory (default: SmolLM2-135M-Instruct Q4_1, "
-            + "fetched into the model cache on first use).")
-    Path model;
+    @Option(names = {"-m", "--model"}, description = "A model name (see 'kvasir models'; fetched into the model cache on first use), "
+            + "a GGUF file or a Hugging Face directory (default: smollm2-135m, SmolLM2-135M-Instruct Q4_1).")
+    String model;
 
     @Option(names = {"-t", "--threads"}, description = "Worker threads (default: all cores).")
     Integer threads;
@@ -33,9 +34,24 @@ final class ModelOptions {
     }
 
     Path resolve(boolean progress) throws IOException {
-        if (model != null) return model;
-        ProgressBar bar = new ProgressBar(System.err, progress);
-        return new ModelFetcher(bar::update).ensureDefaultModel();
+        return resolve(model, progress);
+    }
+
+    /**
+     * A registered model's name resolves to its file in the cache (pulled on first use); anything
+     * else is a path, which must exist.
+     */
+    static Path resolve(String model, boolean progress) throws IOException {
+        String name = model == null ? ModelRegistry.defaultModel().name() : model;
+        var registered = ModelRegistry.find(name);
+        if (registered.isPresent()) {
+            ProgressBar bar = new ProgressBar(System.err, progress);
+            return new ModelFetcher(bar::update).ensure(registered.get());
+        }
+        Path path = Path.of(model);
+        if (Files.exists(path)) return path;
+        throw new IllegalArgumentException("unknown model '" + model + "': neither a known model name ("
+                + String.join(", ", ModelRegistry.names()) + ") nor an existing file or directory");
     }
 
     Model load(boolean progress) throws IOException {
@@ -49,7 +65,4 @@ final class ModelOptions {
         return m;
     }
 
-    static Path defaultModel() {
-        return ModelCache.defaultModelPath();
-    }
 }

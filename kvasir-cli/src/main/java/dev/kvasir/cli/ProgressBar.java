@@ -10,7 +10,7 @@ final class ProgressBar {
     private final PrintStream out;
     private final boolean enabled;
     private final boolean tty;
-    private final long started = System.nanoTime();
+    private long started = System.nanoTime();
     private String label;
     private int lastDecile = -1;
     private long lastDraw;
@@ -27,6 +27,7 @@ final class ProgressBar {
             if (label != null && tty) out.println();
             label = what;
             lastDecile = -1;
+            started = System.nanoTime(); // each file has its own rate and ETA
         }
         long now = System.nanoTime();
         if (tty) {

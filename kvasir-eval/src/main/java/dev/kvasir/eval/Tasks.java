@@ -1,5 +1,6 @@
 package dev.kvasir.eval;
 
+import dev.kvasir.eval.task.FidelityTask;
 import dev.kvasir.eval.task.NiahTask;
 import dev.kvasir.eval.task.PasskeyTask;
 import dev.kvasir.eval.task.RulerJsonlTask;
@@ -16,7 +17,7 @@ public final class Tasks {
 
     /**
      * {@code passkey}, {@code niah}, a RULER synthetic task ({@code niah_single_1} ... {@code fwe}),
-     * {@code ruler-jsonl}, {@code longbench} (dataset read from the file), or a LongBench dataset
+     * {@code ruler-jsonl}, {@code longbench} (dataset read from the file), {@code fidelity}, or a LongBench dataset
      * name ({@code multi_news}, {@code hotpotqa_e}, ...) for a reader reporting under that name.
      */
     public static Task byName(String name) {
@@ -25,6 +26,7 @@ public final class Tasks {
             case NiahTask.NAME -> new NiahTask();
             case RulerJsonlTask.NAME -> new RulerJsonlTask();
             case LongBenchTask.NAME -> new LongBenchTask();
+            case FidelityTask.NAME -> new FidelityTask();
             default -> {
                 if (RulerTask.names().contains(name)) yield RulerTask.named(name);
                 try {
@@ -38,7 +40,7 @@ public final class Tasks {
     }
 
     public static List<String> names() {
-        List<String> out = new ArrayList<>(List.of(PasskeyTask.NAME, NiahTask.NAME, RulerJsonlTask.NAME, LongBenchTask.NAME));
+        List<String> out = new ArrayList<>(List.of(PasskeyTask.NAME, NiahTask.NAME, RulerJsonlTask.NAME, LongBenchTask.NAME, FidelityTask.NAME));
         out.addAll(RulerTask.names());
         out.addAll(LongBenchDatasets.names());
         return out;

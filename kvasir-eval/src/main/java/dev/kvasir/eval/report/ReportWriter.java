@@ -14,6 +14,7 @@ import java.util.List;
  * <pre>
  *   report.md      method × budget tables per task (score, % of full, KV bytes, achieved budget, tokens/s)
  *   summary.csv    the same numbers, unformatted
+ *   fidelity.csv   the fidelity task's NLL, perplexity, KL and top-1 agreement, when it ran
  *   summary.json   the same numbers plus the figure list
  *   report.html    one self-contained page: tables and every figure embedded
  *   figures/*.png  needle heatmaps, score-vs-budget curves, per-layer budgets and ratios
@@ -74,7 +75,10 @@ public final class ReportWriter {
             images.add(new HtmlPage.Image(f.caption(), png));
         }
 
-        Path md = write(outDir.resolve("report.md"), SummaryTables.markdown(options.title(), summaries, relative));
+        Path md = write(outDir.resolve("report.md"), SummaryTables.markdown(options.title(), summaries, relative)
+                + FidelityTables.markdown(rows, options.fullMethod()));
+        String fidelityCsv = FidelityTables.csv(rows, options.fullMethod());
+        if (fidelityCsv.lines().count() > 1) write(outDir.resolve("fidelity.csv"), fidelityCsv);
         Path csv = write(outDir.resolve("summary.csv"), SummaryTables.csv(summaries));
         Path json = write(outDir.resolve("summary.json"), SummaryTables.json(options.title(), rows.size(), summaries, relative));
         Path html = write(outDir.resolve("report.html"), HtmlPage.render(options.title(), summaries, images));

@@ -1,6 +1,7 @@
 package dev.kvasir.eval.report;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,11 @@ import java.util.Objects;
  * @param contextLength          the sample's target length in tokens (heatmap x axis)
  * @param depth                  needle depth 0..1 for needle tasks, else null (heatmap y axis)
  * @param queryMode              {@code agnostic} (context compressed alone, kvpress default) or {@code aware}
+ * @param nll                    fidelity task: mean NLL of the teacher-forced continuation (nats), else null
+ * @param ppl                    fidelity task: exp(nll), else null
+ * @param kl                     fidelity task: mean KL(full ‖ this cache) of the next-token distributions, else null
+ * @param top1Agreement          fidelity task: fraction of positions whose most likely token is the full cache's, else null
+ * @param fidelityBuckets        fidelity task: the same per run of continuation positions, else null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ResultRow(
@@ -53,13 +59,19 @@ public record ResultRow(
         double[] layerRatios,
         int contextLength,
         Double depth,
-        String queryMode) {
+        String queryMode,
+        Double nll,
+        Double ppl,
+        Double kl,
+        @JsonProperty("top1_agreement") Double top1Agreement,
+        List<FidelityScores.Bucket> fidelityBuckets) {
 
     public ResultRow {
         options = options == null ? Map.of() : Map.copyOf(options);
         expected = expected == null ? List.of() : List.copyOf(expected);
         layerKept = layerKept == null ? null : layerKept.clone();
         layerRatios = layerRatios == null ? null : layerRatios.clone();
+        fidelityBuckets = fidelityBuckets == null ? null : List.copyOf(fidelityBuckets);
     }
 
     public static Builder builder() {
@@ -88,6 +100,7 @@ public record ResultRow(
         private int contextLength;
         private Double depth;
         private String queryMode = "agnostic";
+        private FidelityScores fidelity;
 
         public Builder sampleId(String v) { sampleId = v; return this; }
         public Builder task(String v) { task = v; return this; }
@@ -110,6 +123,7 @@ public record ResultRow(
         public Builder contextLength(int v) { contextLength = v; return this; }
         public Builder depth(Double v) { depth = v; return this; }
         public Builder queryMode(String v) { queryMode = v; return this; }
+        public Builder fidelity(FidelityScores v) { fidelity = v; return this; }
 
         public ResultRow build() {
             Objects.requireNonNull(sampleId, "sampleId");
@@ -117,7 +131,10 @@ public record ResultRow(
             Objects.requireNonNull(method, "method");
             return new ResultRow(sampleId, task, method, options, budgetRequested, budgetAchieved, kvBytesKept, kvBytesFull,
                     score, prediction, expected, promptTokens, prefillTokensPerSecond, decodeTokensPerSecond, compressMillis,
-                    layerKept, layerRatios, contextLength, depth, queryMode);
+                    layerKept, layerRatios, contextLength, depth, queryMode,
+                    fidelity == null ? null : fidelity.nll(), fidelity == null ? null : fidelity.ppl(),
+                    fidelity == null ? null : fidelity.kl(), fidelity == null ? null : fidelity.top1Agreement(),
+                    fidelity == null ? null : fidelity.buckets());
         }
     }
 }

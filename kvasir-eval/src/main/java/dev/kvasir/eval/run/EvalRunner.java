@@ -5,10 +5,12 @@ import dev.kvasir.core.model.Model;
 import dev.kvasir.eval.EvalSample;
 import dev.kvasir.eval.Task;
 import dev.kvasir.eval.report.ResultRow;
+import dev.kvasir.eval.task.FidelityTask;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,7 +99,8 @@ public final class EvalRunner {
             progress.taskStarted(task.name(), samples.size(), rowsToDo, samples.size() * plans.size() - rowsToDo);
             for (Map.Entry<EvalSample, List<SharedPrefill.Planned>> e : todo.entrySet()) {
                 if (rowLimitReached()) break;
-                runSample(task.name(), prompts, cap(e.getKey(), spec.maxNewTokens()), e.getValue(), log);
+                if (task instanceof FidelityTask) runFidelitySample(task.name(), e.getKey(), e.getValue(), log);
+                else runSample(task.name(), prompts, cap(e.getKey(), spec.maxNewTokens()), e.getValue(), log);
             }
         }
         progress.taskFinished(task.name(), rowsWritten - before);
@@ -116,6 +119,31 @@ public final class EvalRunner {
         generator.onPrefillProgress(done -> progress.prefill(sample.id(), Math.min(done, total), total));
         SharedPrefill.run(generator, prompt, sample.maxNewTokens(), stops, pending, o -> {
             ResultRow row = ResultRows.of(task, sample, o, settings.queryMode());
+            log.append(row);
+            rowsWritten++;
+            progress.rowWritten(row, o.planned().configuration().label());
+        });
+    }
+
+    /**
+     * A fidelity sample: the text as the model reads it (BOS, no chat template: a continuation of
+     * plain text), its first L tokens prefilled and compressed, the next C + 1 teacher-forced.
+     */
+    private void runFidelitySample(String task, EvalSample sample, List<SharedPrefill.Planned> pending, ResultsLog log) throws IOException {
+        if (settings.rowLimit() > 0) pending = pending.subList(0, Math.min(pending.size(), settings.rowLimit() - rowsWritten));
+        pending = pending.stream().map(p -> new SharedPrefill.Planned(p.configuration(), p.configuration().method().newPress())).toList();
+        int length = sample.meta(EvalSample.LENGTH, 0);
+        int continuation = sample.meta(FidelityTask.CONTINUATION, FidelityTask.DEFAULT_CONTINUATION);
+        int[] ids = model.tokenizer().encode(sample.context(), model.tokenizer().addBosByDefault(), false);
+        if (ids.length < length + continuation + 1) {
+            throw new IllegalStateException(sample.id() + ": the text has " + ids.length + " tokens, fewer than the " + length + " + "
+                    + (continuation + 1) + " the fidelity task needs");
+        }
+        int[] prefix = Arrays.copyOf(ids, length);
+        int[] rest = Arrays.copyOfRange(ids, length, length + continuation + 1);
+        generator.onPrefillProgress(done -> progress.prefill(sample.id(), Math.min(done, length), length));
+        SharedTeacherForcing.run(generator, prefix, rest, sample.meta(FidelityTask.BUCKETS, FidelityTask.DEFAULT_BUCKETS), pending, o -> {
+            ResultRow row = ResultRows.fidelity(task, sample, o, settings.queryMode());
             log.append(row);
             rowsWritten++;
             progress.rowWritten(row, o.planned().configuration().label());

@@ -1,6 +1,7 @@
 package dev.kvasir.eval.run;
 
 import dev.kvasir.eval.report.Report;
+import dev.kvasir.eval.report.FidelityTables;
 import dev.kvasir.eval.report.ReportWriter;
 import dev.kvasir.eval.report.ResultRow;
 import dev.kvasir.eval.report.ResultsReader;
@@ -30,7 +31,8 @@ public final class RunReport {
         ReportWriter.Options o = ReportWriter.Options.defaults();
         Report report = new ReportWriter(new ReportWriter.Options(title, o.fullMethod(), o.width(), o.height())).write(rows, dir);
         Path headline = Files.writeString(dir.resolve("headline.md"),
-                "# " + title + "\n\nScore (task metric ×100) by method and budget.\n\n" + ComparisonTable.headlineMarkdown(report.summaries()),
+                "# " + title + "\n\nScore (task metric ×100; for fidelity, top-1 agreement with the full cache) by method and budget.\n\n"
+                        + ComparisonTable.headlineMarkdown(report.summaries()) + FidelityTables.markdown(rows, o.fullMethod()),
                 StandardCharsets.UTF_8);
         List<Path> overviews = HeatmapOverview.write(dir.resolve("figures"), report.figures());
         return new Written(report, headline, overviews);

@@ -4,6 +4,7 @@ import dev.kvasir.core.tokenizer.Tokenizer;
 import dev.kvasir.eval.Task;
 import dev.kvasir.eval.TaskConfig;
 import dev.kvasir.eval.Tasks;
+import dev.kvasir.eval.task.FidelityTask;
 import dev.kvasir.eval.task.PasskeyTask;
 import dev.kvasir.eval.task.RulerJsonlTask;
 import dev.kvasir.eval.task.longbench.LongBenchTask;
@@ -59,11 +60,14 @@ public record TaskSpec(String task, List<Integer> lengths, List<Double> depths, 
         int points = switch (newTask()) {
             case PasskeyTask p -> lengths.size() * depths.size();
             case RulerTask r -> lengths.size();
+            case FidelityTask f -> lengths.size();
             default -> 1;
         };
         int perPoint = samples > 0 ? Math.max(1, (samples + points - 1) / points) : 1;
+        // fidelity reads its text from --data (LongBench contexts) when given, else from the haystack
+        Path textSource = readsFile() || (newTask() instanceof FidelityTask && data != null) ? data : haystack;
         return TaskConfig.builder().tokenizer(tokenizer).seed(seed).contextLengths(lengths).depths(depths)
-                .samplesPerPoint(perPoint).dataPath(readsFile() ? data : haystack).limit(samples)
+                .samplesPerPoint(perPoint).dataPath(textSource).limit(samples)
                 .reserveTokens(readsFile() ? 0 : reserveTokens).options(options).build();
     }
 }
