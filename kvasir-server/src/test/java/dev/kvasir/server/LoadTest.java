@@ -62,7 +62,7 @@ class LoadTest {
         boolean stream = i % 3 == 0;
         String endpoint = chat ? "chat_completions" : "completions";
         HttpRequest req = HttpRequest.newBuilder(URI.create(s.baseUrl() + (chat ? "/v1/chat/completions" : "/v1/completions")))
-                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body(i, chat, stream, maxTokens))).build();
+                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(body(i, chat, stream, maxTokens))).build();
         HttpResponse<String> r = s.http.send(req, HttpResponse.BodyHandlers.ofString());
         tally.count(endpoint, r.statusCode());
         if (r.statusCode() == 503 && r.headers().firstValue("Retry-After").isEmpty()) tally.retryAfterMissing.incrementAndGet();
@@ -91,7 +91,7 @@ class LoadTest {
                     return null;
                 }));
             }
-            for (Future<?> f : futures) f.get(50, TimeUnit.SECONDS);
+            for (Future<?> f : futures) f.get(170, TimeUnit.SECONDS);
         } finally {
             pool.shutdownNow();
         }
@@ -135,26 +135,46 @@ class LoadTest {
         }
     }
 
+    /**
+     * Each 503 is accounted by its reason: a full queue, or a queue wait that outlasted the 5 s queue
+     * timeout. How many of each depends on the machine's speed and load (at load average 13 one
+     * queued request waited past 5 s), so the test checks that the reasons add up to the 503s the
+     * clients saw and that the queue did fill, not a split between them. A queue timeout beyond the
+     * test's limit would instead leave slow queued requests to the clients' own 60 s timeout.
+     * The limits are safety nets far above what the test takes: on a loaded machine (load average
+     * 12) the not yet compiled decode steps made the burst take 33 s once, with only three answers.
+     */
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void overloadIsAnsweredWithDeliberate503s() throws Exception {
         ServerConfig cfg = TestServer.config().withParallel(1).withQueue(2).withQueueTimeout(Duration.ofSeconds(5));
         try (TestServer s = TestServer.start(TestServer.stories(), cfg)) {
-            Tally tally = run(s, 16, 4, 300);
+            // warm-up: interpreted (not yet compiled) decode steps made the first burst's requests
+            // outlast the clients' former 30 s timeout on a loaded machine
+            send(s, new Tally(), 1, 64);
+            long t0 = System.nanoTime();
+            // 100 tokens (0.3 s unloaded) keep a request on the one slot far longer than the burst
+            // takes to arrive, and the few served ones within the limits on a loaded machine
+            Tally tally = run(s, 16, 4, 100);
+            System.out.printf("overload: %s in %.1f s%n", tally.byEndpointStatus, (System.nanoTime() - t0) / 1e9);
             long ok = tally.get("chat_completions", 200) + tally.get("completions", 200);
             long busy = tally.get("chat_completions", 503) + tally.get("completions", 503);
             assertThat(ok + busy).as(tally.byEndpointStatus.toString()).isEqualTo(64);
-            assertThat(busy).as("some requests found the queue full").isPositive();
             assertThat(ok).as("the server kept serving").isPositive();
             assertThat(tally.retryAfterMissing.get()).isZero();
             String metrics = s.get("/metrics").body();
             for (String endpoint : List.of("chat_completions", "completions")) {
                 for (int status : new int[] {200, 503}) {
+                    long warmUp = endpoint.equals("completions") && status == 200 ? 1 : 0;
                     assertThat(Metrics.value(metrics, "kvasir_requests_total", "endpoint", endpoint, "status", Integer.toString(status)))
-                            .as(endpoint + " " + status).isEqualTo(tally.get(endpoint, status));
+                            .as(endpoint + " " + status).isEqualTo(tally.get(endpoint, status) + warmUp);
                 }
             }
-            assertThat(s.metric("kvasir_rejected_total", "reason", "queue_full")).isEqualTo(busy);
+            double queueFull = s.metric("kvasir_rejected_total", "reason", "queue_full");
+            double timedOut = s.metric("kvasir_rejected_total", "reason", "timed_out");
+            assertThat(queueFull).as("some requests found the queue full").isPositive();
+            assertThat(queueFull + timedOut).as("queue_full %s + timed_out %s", queueFull, timedOut).isEqualTo(busy);
+            assertThat(s.metric("kvasir_rejected_total")).as("no other refusal").isEqualTo(busy);
             assertThat(s.metric("kvasir_kv_reserved_bytes")).isZero();
         }
     }

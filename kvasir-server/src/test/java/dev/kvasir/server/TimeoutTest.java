@@ -10,7 +10,12 @@ import java.net.http.HttpResponse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** --timeout cuts a long generation: the answer so far, finish_reason "length", counted as a timeout. */
+/**
+ * --timeout cuts a long generation: the answer so far, finish_reason "length", counted as a timeout.
+ * No assertion measures time: the cut is shown by the token count and the reasons. The server is
+ * warmed up before the cut requests so that its first token comes long before the 3 s deadline
+ * even on a loaded machine (a cold first prefill under load once ate the whole 1.5 s it had).
+ */
 class TimeoutTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_TOKENS = 6000;
@@ -18,7 +23,17 @@ class TimeoutTest {
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(TestServer.smol(), TestServer.config().withTimeout(java.time.Duration.ofMillis(1500)));
+        server = TestServer.start(TestServer.smol(), TestServer.config().withTimeout(java.time.Duration.ofSeconds(3)));
+        warmUp();
+    }
+
+    /** One short request first, so the JIT and the mapped weights are warm before a deadline counts. */
+    private static void warmUp() {
+        try {
+            assertThat(server.post("/v1/completions", request(false, 4)).statusCode()).isEqualTo(200);
+        } catch (Exception e) {
+            throw new IllegalStateException("warm-up request failed", e);
+        }
     }
 
     @AfterAll
@@ -27,20 +42,22 @@ class TimeoutTest {
     }
 
     private static String request(boolean stream) {
-        return "{\"prompt\": \"Once upon a time\", \"max_tokens\": " + MAX_TOKENS + ", \"ignore_eos\": true, \"stream\": " + stream + "}";
+        return request(stream, MAX_TOKENS);
+    }
+
+    private static String request(boolean stream, int maxTokens) {
+        return "{\"prompt\": \"Once upon a time\", \"max_tokens\": " + maxTokens + ", \"ignore_eos\": true, \"stream\": " + stream + "}";
     }
 
     @Test
     void aWholeAnswerIsCutWithFinishReasonLength() throws Exception {
-        long t0 = System.nanoTime();
         HttpResponse<String> r = server.post("/v1/completions", request(false));
-        double seconds = (System.nanoTime() - t0) / 1e9;
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         JsonNode body = JSON.readTree(r.body());
         assertThat(body.at("/choices/0/finish_reason").asText()).isEqualTo("length");
-        assertThat(body.at("/usage/completion_tokens").asInt()).isBetween(1, MAX_TOKENS - 1);
+        int generated = body.at("/usage/completion_tokens").asInt();
+        assertThat(generated).isBetween(1, MAX_TOKENS - 1);
         assertThat(body.at("/choices/0/text").asText()).isNotEmpty();
-        assertThat(seconds).isLessThan(10);
         assertThat(server.metric("kvasir_cancelled_total", "reason", "timeout")).isGreaterThanOrEqualTo(1);
     }
 

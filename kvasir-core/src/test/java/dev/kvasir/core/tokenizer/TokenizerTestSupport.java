@@ -1,6 +1,8 @@
 package dev.kvasir.core.tokenizer;
 
+import dev.kvasir.core.MissingTestMaterial;
 import dev.kvasir.core.TestResources;
+import dev.kvasir.core.fetch.ModelRegistry;
 import dev.kvasir.core.gguf.GgufFile;
 import dev.kvasir.core.json.Json;
 import java.nio.file.Files;
@@ -12,7 +14,7 @@ import java.util.Map;
 final class TokenizerTestSupport {
     private TokenizerTestSupport() {}
 
-    private static Tokenizer llama3, qwen3, tinyStories, stories260k, smollm2;
+    private static Tokenizer llama3, qwen3, qwen25, tinyStories, stories260k, smollm2;
 
     static synchronized Tokenizer llama3() {
         if (llama3 == null) llama3 = Tokenizers.fromHuggingFaceJson(TestResources.shared("tokenizers/llama3/tokenizer.json"));
@@ -22,6 +24,41 @@ final class TokenizerTestSupport {
     static synchronized Tokenizer qwen3() {
         if (qwen3 == null) qwen3 = Tokenizers.fromHuggingFaceJson(TestResources.shared("tokenizers/qwen3/tokenizer.json"));
         return qwen3;
+    }
+
+    /** Qwen2.5-Coder-0.5B-Instruct's GGUF tokenizer, the GGUF fetched through the model registry when missing (491 MB). */
+    static synchronized Tokenizer qwen25() {
+        if (qwen25 == null) {
+            Path gguf = TestResources.registeredModel(ModelRegistry.QWEN25_CODER_05B);
+            qwen25 = Tokenizers.fromGgufMetadata(ggufMetadata(gguf), gguf);
+        }
+        return qwen25;
+    }
+
+    /**
+     * Qwen's byte-level BPE vocabulary and merges, which Qwen2, Qwen2.5 and Qwen3 share: the shared
+     * Qwen3 tokenizer.json when present, else the Qwen2.5 GGUF's tokenizer, which the project
+     * fetches itself. Only for texts NFC leaves alone, on which the two give the same ids (checked by
+     * {@link QwenVocabularyAgreementTest}); their added and special
+     * tokens differ (Qwen3's {@code <think>}, ...), so tests of those keep the Qwen3 file.
+     */
+    static QwenVocabulary qwenVocabulary() {
+        try {
+            return new QwenVocabulary("qwen3 tokenizer.json", qwen3());
+        } catch (MissingTestMaterial e) {
+            return new QwenVocabulary("qwen2.5 gguf", qwen25());
+        }
+    }
+
+    /** A tokenizer and where it came from, for test names. */
+    record QwenVocabulary(String source, Tokenizer tokenizer) {
+        /** Qwen3's tokenizer.json normalizes to NFC first; the GGUF, like llama.cpp, does not normalize. */
+        boolean normalizesToNfc() { return tokenizer == qwen3; }
+    }
+
+    /** Texts NFC leaves alone, on which the Qwen3 tokenizer.json's normalizer cannot make it differ from the GGUF. */
+    static boolean nfcInvariant(String text) {
+        return java.text.Normalizer.isNormalized(text, java.text.Normalizer.Form.NFC);
     }
 
     static synchronized Tokenizer tinyStories() {
