@@ -134,10 +134,9 @@ class BrowserTest {
         assertThat(consoleErrors()).isEmpty();
     }
 
-    /** About 1000 stories260K tokens of an essay and a question. */
-    private static String longPrompt() throws Exception {
-        String essay = Files.readString(TestResources.shared("data/haystack/paul_graham_essays/addiction.txt"));
-        return essay.substring(0, 1650) + "\n\nQuestion: what is this essay about?";
+    /** About 1000 stories260K tokens of generated prose and a question (no shared material needed). */
+    private static String longPrompt() {
+        return dev.kvasir.core.TestTexts.prose(1650, 17) + "\n\nQuestion: what is this text about?";
     }
 
     @Test
@@ -158,6 +157,7 @@ class BrowserTest {
                 .set("methods", JSON.readTree("[{\"method\": \"snapkv\", \"budget\": 0.25}, {\"method\": \"kvmerger\", \"budget\": 0.25}]")));
         JsonNode api = JSON.readTree(post("/v1/kv/inspect", body));
         int t = api.get("prompt_tokens").asInt(), caches = api.get("layers").asInt() * api.get("kv_heads").asInt();
+        assertThat(t).as("a prompt of about 1k tokens").isBetween(800, 1300);
         assertThat(t).isBetween(800, 1300);
 
         List<WebElement> columns = driver.findElements(By.cssSelector("#inspect-results .method"));
