@@ -8,6 +8,7 @@ import dev.kvasir.server.api.BodyPrefetchHandler;
 import dev.kvasir.server.api.ClientConnection;
 import dev.kvasir.server.api.CompletionEndpoint;
 import dev.kvasir.server.api.CompletionRequest;
+import dev.kvasir.server.api.InFlightRequests;
 import dev.kvasir.server.api.InspectEndpoint;
 import dev.kvasir.server.api.JsonErrorHandler;
 import dev.kvasir.server.api.RequestGuard;
@@ -33,7 +34,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The OpenAI-compatible HTTP server: Javalin (Jetty) in front of an {@link InferenceEngine}.
@@ -79,8 +79,8 @@ public final class KvasirServer implements AutoCloseable {
     private final WebPage page = new WebPage();
     private final RequestGuard guard;
     private final ShutdownSignal shutdown = new ShutdownSignal();
-    /** Requests inside {@link #api} right now (what a drain waits for). */
-    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Requests being handled or answered right now (what a drain waits for). */
+    private final InFlightRequests inFlight = new InFlightRequests();
     private final Object stopLock = new Object();
     private boolean stopped;
     private volatile Server jetty;
@@ -149,8 +149,11 @@ public final class KvasirServer implements AutoCloseable {
     private void configureJetty(Server server) {
         jetty = server;
         server.setErrorHandler(new JsonErrorHandler(metrics));
-        // Javalin puts its servlet context inside this wrapper: bodies arrive before a thread is used
-        server.setHandler(new BodyPrefetchHandler(config.maxBody()));
+        // Javalin puts its servlet context inside the innermost wrapper: bodies arrive before a thread is
+        // used, and requests are counted from then until their response is written
+        BodyPrefetchHandler bodies = new BodyPrefetchHandler(config.maxBody());
+        bodies.setHandler(inFlight);
+        server.setHandler(bodies);
         NetworkConnectionLimit limit = new NetworkConnectionLimit(config.maxConnections(), server);
         limit.setEndPointIdleTimeout(Math.min(config.idleTimeout().toMillis(), ServerConfig.LIMITED_IDLE_TIMEOUT.toMillis()));
         server.addBean(limit);
@@ -189,7 +192,6 @@ public final class KvasirServer implements AutoCloseable {
     /** Shutdown, Host, auth, error rendering and request counting around every endpoint. */
     private void api(Context ctx, String endpoint, boolean needsKey, ApiHandler handler) {
         int status;
-        inFlight.incrementAndGet();
         try {
             if (shutdown.draining()) {
                 ctx.header("Connection", "close");
@@ -203,8 +205,6 @@ public final class KvasirServer implements AutoCloseable {
         } catch (Exception e) {
             log.error("{} {} failed", ctx.method(), ctx.path(), e);
             status = error(ctx, endpoint, ApiException.internal("internal error: " + e));
-        } finally {
-            inFlight.decrementAndGet();
         }
         metrics.request(endpoint, status);
     }
@@ -243,8 +243,8 @@ public final class KvasirServer implements AutoCloseable {
             stopAccepting();
             long deadline = System.nanoTime() + drain.toNanos();
             awaitIdle(deadline);
-            if (inFlight.get() > 0) {
-                log.warn("{} request(s) still running after the drain time of {}; ending them", inFlight.get(), drain);
+            if (inFlight.count() > 0) {
+                log.warn("{} request(s) still running after the drain time of {}; ending them", inFlight.count(), drain);
                 shutdown.end();
                 awaitIdle(System.nanoTime() + END_GRACE.toNanos());
             }
@@ -271,7 +271,7 @@ public final class KvasirServer implements AutoCloseable {
     }
 
     private void awaitIdle(long deadlineNanos) {
-        while (inFlight.get() > 0 && System.nanoTime() - deadlineNanos < 0) {
+        while (inFlight.count() > 0 && System.nanoTime() - deadlineNanos < 0) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
