@@ -89,7 +89,7 @@ final class ServeCommand implements Callable<Integer> {
         // handlers would run the shutdown hooks and exit with 143 / 130
         CountDownLatch stopRequested = new CountDownLatch(1);
         boolean signalsHandled = ShutdownSignals.onTerminate(() -> {
-            if (stopRequested.getCount() == 0) Runtime.getRuntime().halt(0); // a second signal: stop waiting for the drain
+            if (stopRequested.getCount() == 0) Runtime.getRuntime().halt(1); // a second signal: stop at once, requests cut
             stopRequested.countDown();
         });
         // other ways out (SIGHUP, System.exit elsewhere) still stop the server, without waiting for a drain
@@ -99,7 +99,8 @@ final class ServeCommand implements Callable<Integer> {
                 config.defaultCompression().key(), config.apiKey() != null ? ", API key required" : "");
         if (!signalsHandled) new CountDownLatch(1).await(); // no signal handling: the shutdown hook stops the server
         stopRequested.await();
-        System.err.printf("kvasir: shutting down (waiting up to %s for requests in flight)%n", config.drainTimeout().toMillis() / 1000.0 + " s");
+        System.err.printf("kvasir: shutting down (waiting up to %.1f s for requests in flight; a second signal stops at once)%n",
+                config.drainTimeout().toMillis() / 1000.0);
         // the model is not closed: the JVM exits right after and unmaps it
         server.shutdown(config.drainTimeout());
         System.err.println("kvasir: stopped");
