@@ -70,8 +70,8 @@ final class JsonReports {
         m.put("compress_ms", round(k.compressMillis()));
         if (!k.details().isEmpty()) m.put("details", k.details());
         if (k.slidingLayers() != null) {
-            // a model with sliding-window layers: every figure above is over the global layers (which the press
-            // compressed); the local layers keep their window whatever the press
+            // a model with sliding-window layers: kept counts, fractions and ratios above are over the global layers
+            // (which the press compressed), bytes over the whole cache; the local layers keep their window whatever the press
             var s = k.slidingLayers();
             Map<String, Object> layers = new LinkedHashMap<>();
             layers.put("global_layers", s.globalLayers());

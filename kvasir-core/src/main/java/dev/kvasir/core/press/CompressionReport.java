@@ -32,8 +32,8 @@ import java.util.Map;
  * @param budgetNote             null when the kept key/value bytes are within ±{@value #BUDGET_TOLERANCE_PERCENT} %
  *                               of the requested C·layers·kvHeads slots; otherwise the figures and why
  * @param slidingLayers          for a model with sliding-window layers, those layers (which the press does not
- *                               touch); every other figure of the report is then over the global layers only;
- *                               null when every layer is global
+ *                               touch); slot counts, fractions and ratios are then over the global layers only,
+ *                               bytes over the whole cache; null when every layer is global
  */
 public record CompressionReport(String method, String label, Map<String, String> options, String budgetRequested,
                                 double requestedFraction, double achievedFraction, int promptTokens,
@@ -81,10 +81,15 @@ public record CompressionReport(String method, String label, Map<String, String>
         }
     }
 
-    /** This report with the sliding-window layers it leaves out. */
+    /**
+     * This report (made over the global layers) with the sliding-window layers it leaves out: the
+     * byte figures become the whole cache's (the local layers' bytes, untouched by the press, added
+     * before and after); slot counts, fractions and ratios stay those of the global layers.
+     */
     public CompressionReport withSlidingLayers(SlidingLayers sliding) {
         return new CompressionReport(method, label, options, budgetRequested, requestedFraction, achievedFraction, promptTokens,
-                bytesBefore, bytesAfter, allocatedBytesBefore, allocatedBytesAfter, keptPerLayer, keptPerHead, layerCompressionRatios,
+                bytesBefore + sliding.bytes(), bytesAfter + sliding.bytes(), allocatedBytesBefore + sliding.allocatedBytes(),
+                allocatedBytesAfter + sliding.allocatedBytes(), keptPerLayer, keptPerHead, layerCompressionRatios,
                 compressMillis, details, skipped, budgetNote, sliding);
     }
 

@@ -84,6 +84,11 @@ class Gemma3SlidingWindowCacheTest {
         assertThat(r.slidingLayers().window()).isEqualTo(WINDOW);
         assertThat(r.slidingLayers().slotsPerLayer()).containsOnly(WINDOW);
         KvCache kept = c.cache();
+        // bytes are the whole cache's; the global layers' share of them is 35 % of what they held
+        assertThat(r.bytesAfter()).isEqualTo(kept.usedBytes());
+        assertThat(r.slidingLayers().bytes()).isEqualTo(15L * WINDOW * 2 * 256 * Float.BYTES);
+        double globalShare = (double) (r.bytesAfter() - r.slidingLayers().bytes()) / (r.bytesBefore() - r.slidingLayers().bytes());
+        assertThat(globalShare).isCloseTo(0.35, within(0.005));
         for (int l : kept.globalLayers()) {
             assertThat(kept.head(l, 0).size()).as("global layer %d", l).isCloseTo(700, within(2));
         }
