@@ -67,6 +67,9 @@ class Gemma3GoldenTest {
             // the chat case's text holds <bos> itself; the others get the BOS the model adds
             boolean chat = caseName.equals("chat");
             assertThat(m.tokenizer().encode(text, !chat, true)).as("prompt ids of %s", caseName).containsExactly(prompt);
+            // a chat turn ends generation at <end_of_turn> (106), a text at <eos> (1); the GGUF has no template, Gemma's is used
+            assertThat(m.tokenizer().stopTokens()).contains(106, 1);
+            assertThat(m.chatTemplate()).hasValueSatisfying(t -> assertThat(t).contains("<start_of_turn>"));
 
             LlamaModel llama = m.llama();
             int[] generated = GoldenTest.ints(cs.get("generated_ids"));
