@@ -99,9 +99,10 @@ final class Kernels {
      * does, rather than with the float activations: {@code -Dkvasir.matvec=q8}, off by default.
      *
      * <p>At 256 and 128 bits a vector of 2L shorts takes 16 quants, twice the weights per
-     * instruction of the float path (measured 1.4-1.6x faster kernels on AVX2). But the rounding of
+     * instruction of the float path (on AVX2: 1.1-1.5x per kernel, 1.15x for SmolLM2's whole decode
+     * in DecodeMatvecBench; at 128 bits 1.5x). But the rounding of
      * x changes results: SmolLM2's greedy tokens then leave the golden float32 path of
-     * transformers within 1-31 steps (GoldenTest), even with 11-bit activations, so it is an
+     * transformers at steps 0-31 (GoldenTest), even with 11-bit activations, so it is an
      * opt-in speed/accuracy trade, like llama.cpp's. At 512 bits a block does not fill a short
      * vector and the float path is used whatever the property.
      */

@@ -134,7 +134,7 @@ final class Q4_1Matrix extends BlockMatrix {
         out[i + 1] = sum(a1) + m1;
     }
 
-    /** {@code s + lo*x[k..] + hi*x[k+16..]} in 16-bit lanes for 2L quant bytes widened to shorts (|sum| < 2^15). */
+    /** {@code lo*x[k..] + hi*x[k+16..]} in 16-bit lanes for 2L quant bytes widened to shorts (|sum| < 2^15). */
     private static ShortVector nibbles(ShortVector w, short[] q, int k) {
         return w.and((short) 0xF).mul(shorts(q, k)).add(w.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(shorts(q, k + 16)));
     }
