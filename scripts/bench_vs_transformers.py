@@ -226,6 +226,7 @@ def main(argv=None):
         s = dict(test=test, engine=engine, pair=pair, load=loadavg(), **more)
         s.update(value if isinstance(value, dict) else {"seconds": value})
         samples.append(s)
+        write_results(a, sizes, samples, tf)
         log(f"pair {pair} {test} {engine}: " + ", ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}"
                                                        for k, v in s.items() if k not in ("text", "test", "engine", "pair")))
 
@@ -250,8 +251,13 @@ def main(argv=None):
             for name, fn in engines:
                 record("pipeline", name, pair, fn(), tokens=a.pipeline_tokens)
 
+    print(write_results(a, sizes, samples, tf), end="")
+    return 0
+
+
+def write_results(a, sizes, samples, tf):
+    """Writes comparison.md and comparison.json (after every measurement, so a long run interrupted keeps its rows)."""
     md = table(a, sizes, samples, tf)
-    print(md, end="")
     with open(os.path.join(a.out, "comparison.md"), "w", encoding="utf-8") as f:
         f.write(md)
     with open(os.path.join(a.out, "comparison.json"), "w", encoding="utf-8") as f:
@@ -259,7 +265,7 @@ def main(argv=None):
                    "model": a.model, "threads": a.threads, "cpu": cpu_name(), "vector_width": vector_width(),
                    "transformers": tf.versions, "transformers_load_s": tf.load_s, "samples": samples}, f, indent=2)
         f.write("\n")
-    return 0
+    return md
 
 
 def table(a, sizes, samples, tf):
