@@ -277,8 +277,9 @@ for ((run = 1; run <= BEST_OF; run++)); do
   fi
   if [ "$RUN_KV" = 1 ]; then
     f="$OUT/kvasir$sfx.json"
-    log "running ./kvasir bench --model $MODEL --threads $THREADS --json ${extra[*]:-}$tag"
-    if "${RUN_PREFIX[@]}" "$ROOT/kvasir" bench --model "$MODEL" --threads "$THREADS" --json "${extra[@]}" \
+    # the same test shapes as llama-bench's (-p/-n/-d), so that the rows pair up
+    log "running ./kvasir bench --model $MODEL --threads $THREADS -p $N_PROMPT -n $N_GEN -d $DEPTHS --json ${extra[*]:-}$tag"
+    if "${RUN_PREFIX[@]}" "$ROOT/kvasir" bench --model "$MODEL" --threads "$THREADS" -p "$N_PROMPT" -n "$N_GEN" -d "$DEPTHS" --json "${extra[@]}" \
          >"$f" 2>"$OUT/kvasir$sfx.stderr"; then
       KV_FILES+=("$f")
     else
@@ -289,9 +290,10 @@ for ((run = 1; run <= BEST_OF; run++)); do
     fi
     for n in ${PREFILL//,/ }; do
       f="$OUT/kvasir-prefill$n$sfx.json"
-      log "running ./kvasir bench --model $MODEL --threads $THREADS -p $n -n 0 -d 0 -r $PREFILL_REPS --json ${extra[*]:-}$tag"
-      if "${RUN_PREFIX[@]}" "$ROOT/kvasir" bench --model "$MODEL" --threads "$THREADS" -p "$n" -n 0 -d 0 -r "$PREFILL_REPS" --json \
-           "${extra[@]}" >"$f" 2>"$OUT/kvasir-prefill$n$sfx.stderr"; then
+      # --kvasir-args first: the prefill row's own -p/-n/-d/-r win
+      log "running ./kvasir bench --model $MODEL --threads $THREADS --json ${extra[*]:-} -p $n -n 0 -d 0 -r $PREFILL_REPS$tag"
+      if "${RUN_PREFIX[@]}" "$ROOT/kvasir" bench --model "$MODEL" --threads "$THREADS" --json "${extra[@]}" \
+           -p "$n" -n 0 -d 0 -r "$PREFILL_REPS" >"$f" 2>"$OUT/kvasir-prefill$n$sfx.stderr"; then
         KV_FILES+=("$f")
       else
         tail -20 "$OUT/kvasir-prefill$n$sfx.stderr" >&2
