@@ -253,6 +253,19 @@ if [ "$RUN_KV" = 1 ]; then
   need_model
   # shellcheck disable=SC2206  # word splitting of --kvasir-args is intended
   extra=($KVASIR_EXTRA_ARGS)
+  # picocli refuses an option given twice: the script sets -p/-n/-d (and -r for the prefill rows) itself,
+  # so those are taken out of --kvasir-args for the prefill rows, and -p/-n/-d for the main run
+  strip_opts() { # strip_opts "OPTS REGEX" ARGS...: prints ARGS without the matching options and their values
+    local re="$1" skip=0 x; shift
+    for x in "$@"; do
+      if [ "$skip" = 1 ]; then skip=0; continue; fi
+      if [[ "$x" =~ ^($re)$ ]]; then skip=1; continue; fi
+      [[ "$x" =~ ^($re)= ]] && continue
+      printf '%s\n' "$x"
+    done
+  }
+  mapfile -t extra_main < <(strip_opts '-p|--n-prompt|-n|--n-gen|-d|--depths' "${extra[@]}")
+  mapfile -t extra_prefill < <(strip_opts '-p|--n-prompt|-n|--n-gen|-d|--depths|-r|--reps' "${extra[@]}")
 fi
 
 for ((run = 1; run <= BEST_OF; run++)); do
@@ -279,7 +292,7 @@ for ((run = 1; run <= BEST_OF; run++)); do
     f="$OUT/kvasir$sfx.json"
     # the same test shapes as llama-bench's (-p/-n/-d), so that the rows pair up
     log "running ./kvasir bench --model $MODEL --threads $THREADS -p $N_PROMPT -n $N_GEN -d $DEPTHS --json ${extra[*]:-}$tag"
-    if "${RUN_PREFIX[@]}" "$ROOT/kvasir" bench --model "$MODEL" --threads "$THREADS" -p "$N_PROMPT" -n "$N_GEN" -d "$DEPTHS" --json "${extra[@]}" \
+    if "${RUN_PREFIX[@]}" "$ROOT/kvasir" bench --model "$MODEL" --threads "$THREADS" -p "$N_PROMPT" -n "$N_GEN" -d "$DEPTHS" --json "${extra_main[@]}" \
          >"$f" 2>"$OUT/kvasir$sfx.stderr"; then
       KV_FILES+=("$f")
     else
@@ -290,9 +303,8 @@ for ((run = 1; run <= BEST_OF; run++)); do
     fi
     for n in ${PREFILL//,/ }; do
       f="$OUT/kvasir-prefill$n$sfx.json"
-      # --kvasir-args first: the prefill row's own -p/-n/-d/-r win
       log "running ./kvasir bench --model $MODEL --threads $THREADS --json ${extra[*]:-} -p $n -n 0 -d 0 -r $PREFILL_REPS$tag"
-      if "${RUN_PREFIX[@]}" "$ROOT/kvasir" bench --model "$MODEL" --threads "$THREADS" --json "${extra[@]}" \
+      if "${RUN_PREFIX[@]}" "$ROOT/kvasir" bench --model "$MODEL" --threads "$THREADS" --json "${extra_prefill[@]}" \
            -p "$n" -n 0 -d 0 -r "$PREFILL_REPS" >"$f" 2>"$OUT/kvasir-prefill$n$sfx.stderr"; then
         KV_FILES+=("$f")
       else
