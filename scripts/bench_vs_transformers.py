@@ -276,13 +276,13 @@ def table(a, sizes, samples, tf):
     def ratio(x, y):  # how many times faster Kvasir is (times: y / x)
         return f"{y / x:.2f}x" if x and y else "n/a"
 
-    loads = [s["load"].split()[0] for s in samples]
+    loads = sorted((s["load"].split()[0] for s in samples), key=lambda x: float(x) if x != "n/a" else 0.0)
     v = tf.versions
     lines = [f"## Kvasir vs transformers + kvpress vs llama.cpp — {os.path.basename(a.model)}", "",
              f"- {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; CPU: {cpu_name()}, {os.cpu_count()} logical CPUs;"
              f" vector width: {vector_width()}; torch CPU capability: {v['torch_cpu_capability']}",
              f"- {a.threads} threads each; best of {a.pairs} interleaved pair(s) per cell; 1-minute load average during the"
-             f" runs: {min(loads, default='n/a')}-{max(loads, default='n/a')}",
+             f" runs: {loads[0] if loads else 'n/a'}-{loads[-1] if loads else 'n/a'}",
              f"- transformers {v['transformers']} (torch {v['torch']}, {v['attn_implementation']} attention, float32 weights"
              f" dequantized from the GGUF), kvpress {v['kvpress']}; Kvasir {' '.join(['bench/generate'] + a.kvasir_args.split())}"
              + ("; llama.cpp llama-bench (same GGUF, quantized)" if a.llama_bench else ""),
