@@ -31,6 +31,8 @@ KVASIR_EXTRA_ARGS=""
 JOBS=2
 NICE=""
 BEST_OF=1
+PREFILL=""          # long-prompt prefill sizes, e.g. 4096,8192 (empty: none)
+PREFILL_REPS=2
 
 usage() {
   cat <<EOF
@@ -58,6 +60,9 @@ Options:
   --llamacpp-json FILE  use a pre-recorded 'llama-bench -o json' output instead of running llama-bench
   --skip-llamacpp       do not build or run llama.cpp
   --kvasir-args "ARGS"  extra arguments appended to './kvasir bench ...'
+  --prefill LIST        also measure long-prompt prefill on an empty cache, one row per size, e.g. 4096,8192
+                        (llama-bench -p LIST -n 0 -d 0; './kvasir bench -p N -n 0 -d 0' per size) (default: none)
+  --prefill-reps N      repetitions of each long-prompt prefill (default: $PREFILL_REPS)
   --jobs N              parallel build jobs (default: $JOBS)
   --best-of K           run each engine K times (alternating) and keep, per test and depth, the run with
                         the highest mean t/s: the least disturbed one on a shared machine (default: 1)
@@ -91,6 +96,8 @@ while [ $# -gt 0 ]; do
     --kvasir-args) need_arg "$@"; KVASIR_EXTRA_ARGS="$2"; shift 2 ;;
     --jobs) need_arg "$@"; JOBS="$2"; shift 2 ;;
     --best-of) need_arg "$@"; BEST_OF="$2"; shift 2 ;;
+    --prefill) need_arg "$@"; PREFILL="$2"; shift 2 ;;
+    --prefill-reps) need_arg "$@"; PREFILL_REPS="$2"; shift 2 ;;
     --nice) need_arg "$@"; NICE="$2"; shift 2 ;;
     --rebuild) REBUILD=1; shift ;;
     --build-only) BUILD_ONLY=1; shift ;;
@@ -99,11 +106,13 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-for v in THREADS REPS N_PROMPT N_GEN JOBS BEST_OF; do
+for v in THREADS REPS N_PROMPT N_GEN JOBS BEST_OF PREFILL_REPS; do
   [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || die "--$(echo "$v" | tr 'A-Z_' 'a-z-') must be a positive integer, got '${!v}'"
 done
 [ -z "$NICE" ] || [[ "$NICE" =~ ^-?[0-9]+$ ]] || die "--nice must be an integer, got '$NICE'"
 [[ "$DEPTHS" =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--depths must be a comma-separated list of integers, got '$DEPTHS'"
+[ -z "$PREFILL" ] || [[ "$PREFILL" =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] \
+  || die "--prefill must be a comma-separated list of positive integers, got '$PREFILL'"
 [ -n "$KVASIR_JSON" ] && [ ! -f "$KVASIR_JSON" ] && die "--kvasir-json: no such file: $KVASIR_JSON"
 [ -n "$LLAMACPP_JSON" ] && [ ! -f "$LLAMACPP_JSON" ] && die "--llamacpp-json: no such file: $LLAMACPP_JSON"
 
@@ -240,11 +249,25 @@ if [ "$RUN_LLAMA" = 1 ]; then
     log "this llama-bench has no -d/--n-depth; measuring depth 0 only (pick a newer --llama-cpp-python-version for depths)"
     depth_args=()
   fi
+  prefill_depth=(); if [ ${#depth_args[@]} -gt 0 ]; then prefill_depth=(-d 0); fi
 fi
 if [ "$RUN_KV" = 1 ]; then
   need_model
   # shellcheck disable=SC2206  # word splitting of --kvasir-args is intended
   extra=($KVASIR_EXTRA_ARGS)
+  # picocli refuses an option given twice: the script sets -p/-n/-d (and -r for the prefill rows) itself,
+  # so those are taken out of --kvasir-args for the prefill rows, and -p/-n/-d for the main run
+  strip_opts() { # strip_opts "OPTS REGEX" ARGS...: prints ARGS without the matching options and their values
+    local re="$1" skip=0 x; shift
+    for x in "$@"; do
+      if [ "$skip" = 1 ]; then skip=0; continue; fi
+      if [[ "$x" =~ ^($re)$ ]]; then skip=1; continue; fi
+      [[ "$x" =~ ^($re)= ]] && continue
+      printf '%s\n' "$x"
+    done
+  }
+  mapfile -t extra_main < <(strip_opts '-p|--n-prompt|-n|--n-gen|-d|--depths' "${extra[@]}")
+  mapfile -t extra_prefill < <(strip_opts '-p|--n-prompt|-n|--n-gen|-d|--depths|-r|--reps' "${extra[@]}")
 fi
 
 for ((run = 1; run <= BEST_OF; run++)); do
@@ -257,11 +280,21 @@ for ((run = 1; run <= BEST_OF; run++)); do
       >"$f" 2>"$OUT/llamacpp$sfx.stderr" \
       || { tail -20 "$OUT/llamacpp$sfx.stderr" >&2; die "llama-bench failed (log: $OUT/llamacpp$sfx.stderr)"; }
     LLAMA_FILES+=("$f")
+    if [ -n "$PREFILL" ]; then
+      # long-prompt prefill on an empty cache: its own llama-bench call, rows pp<N> at depth 0
+      f="$OUT/llamacpp-prefill$sfx.json"
+      log "running llama-bench -t $THREADS -p $PREFILL -n 0 -d 0 -r $PREFILL_REPS -o json$tag"
+      "${RUN_PREFIX[@]}" "$LLAMA_BENCH" -m "$MODEL" -t "$THREADS" -p "$PREFILL" -n 0 "${prefill_depth[@]}" \
+          -r "$PREFILL_REPS" -o json >"$f" 2>"$OUT/llamacpp-prefill$sfx.stderr" \
+        || { tail -20 "$OUT/llamacpp-prefill$sfx.stderr" >&2; die "llama-bench failed (log: $OUT/llamacpp-prefill$sfx.stderr)"; }
+      LLAMA_FILES+=("$f")
+    fi
   fi
   if [ "$RUN_KV" = 1 ]; then
     f="$OUT/kvasir$sfx.json"
-    log "running ./kvasir bench --model $MODEL --threads $THREADS --json ${extra[*]:-}$tag"
-    if "${RUN_PREFIX[@]}" "$ROOT/kvasir" bench --model "$MODEL" --threads "$THREADS" --json "${extra[@]}" \
+    # the same test shapes as llama-bench's (-p/-n/-d), so that the rows pair up
+    log "running ./kvasir bench --model $MODEL --threads $THREADS -p $N_PROMPT -n $N_GEN -d $DEPTHS --json ${extra[*]:-}$tag"
+    if "${RUN_PREFIX[@]}" "$ROOT/kvasir" bench --model "$MODEL" --threads "$THREADS" -p "$N_PROMPT" -n "$N_GEN" -d "$DEPTHS" --json "${extra_main[@]}" \
          >"$f" 2>"$OUT/kvasir$sfx.stderr"; then
       KV_FILES+=("$f")
     else
@@ -270,6 +303,18 @@ for ((run = 1; run <= BEST_OF; run++)); do
       log "kvasir bench failed (log: $OUT/kvasir$sfx.stderr); use --kvasir-json FILE or --skip-kvasir"
       KV_FAILED=1
     fi
+    for n in ${PREFILL//,/ }; do
+      f="$OUT/kvasir-prefill$n$sfx.json"
+      log "running ./kvasir bench --model $MODEL --threads $THREADS --json ${extra[*]:-} -p $n -n 0 -d 0 -r $PREFILL_REPS$tag"
+      if "${RUN_PREFIX[@]}" "$ROOT/kvasir" bench --model "$MODEL" --threads "$THREADS" --json "${extra_prefill[@]}" \
+           -p "$n" -n 0 -d 0 -r "$PREFILL_REPS" >"$f" 2>"$OUT/kvasir-prefill$n$sfx.stderr"; then
+        KV_FILES+=("$f")
+      else
+        tail -20 "$OUT/kvasir-prefill$n$sfx.stderr" >&2
+        log "kvasir bench -p $n failed (log: $OUT/kvasir-prefill$n$sfx.stderr)"
+        KV_FAILED=1
+      fi
+    done
   fi
   echo "load average after run $run: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)" >>"$OUT/machine.txt"
 done
@@ -280,6 +325,7 @@ for f in "${KV_FILES[@]}"; do merge_args+=(--kvasir "$f"); done
 rc=0
 "$PYTHON" "$HELPER" "${merge_args[@]}" \
   --model "$MODEL" --threads "$THREADS" --reps "$REPS" --depths "$DEPTHS" --best-of "$BEST_OF" \
+  --prefill "$PREFILL" --prefill-reps "$PREFILL_REPS" \
   --llama-cpp-python-version "$LLAMA_CPP_PYTHON_VERSION" --llama-commit "$LLAMA_COMMIT" \
   --machine "$OUT/machine.txt" \
   --json-out "$OUT/comparison.json" --md-out "$OUT/comparison.md" || rc=$?

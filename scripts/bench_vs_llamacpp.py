@@ -50,6 +50,42 @@ def head(path, n=300):
         return ""
 
 
+def vector_width():
+    """The widest SIMD registers this CPU has, from /proc/cpuinfo (Linux), e.g. '256-bit (AVX2)'.
+    The JVM's width can be forced narrower (KVASIR_JAVA_OPTS=-XX:UseAVX=2 or -XX:MaxVectorSize=16);
+    that is noted too."""
+    flags = set()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith(("flags", "Features")):
+                    flags = set(line.split(":", 1)[1].split())
+                    break
+    except OSError:
+        pass
+    if "avx512f" in flags:
+        width = "512-bit (AVX-512)"
+    elif "avx2" in flags:
+        width = "256-bit (AVX2)"
+    elif "asimd" in flags or "sse2" in flags:
+        width = "128-bit (" + ("NEON" if "asimd" in flags else "SSE") + ")"
+    else:
+        width = "unknown width (" + platform.machine() + ")"
+    forced = " ".join(o for o in os.environ.get("KVASIR_JAVA_OPTS", "").split() if "UseAVX" in o or "MaxVectorSize" in o)
+    return width + (f"; Kvasir JVM forced with {forced}" if forced else "")
+
+
+def cpu_name():
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def test_name(n_prompt, n_gen):
     if n_gen == 0:
         return f"pp{n_prompt}"
@@ -197,6 +233,8 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--reps", type=int, default=None)
     ap.add_argument("--depths", default="")
+    ap.add_argument("--prefill", default="", help="long-prompt prefill sizes measured at depth 0 (only recorded)")
+    ap.add_argument("--prefill-reps", type=int, default=None)
     ap.add_argument("--llama-cpp-python-version", default="")
     ap.add_argument("--llama-commit", default="")
     ap.add_argument("--machine", default="", help="file with load-average notes to embed")
@@ -237,7 +275,8 @@ def main(argv=None):
     if a.machine and os.path.exists(a.machine):
         with open(a.machine, encoding="utf-8") as f:
             machine_notes = f.read().strip()
-    cpu = llama_meta.get("cpu_info") or platform.processor() or platform.machine()
+    cpu = llama_meta.get("cpu_info") or cpu_name()
+    width = vector_width()
 
     merged = merge(llama_rows, kv_rows)
     threads = a.threads if a.threads is not None else llama_meta.get("n_threads") or kv_meta.get("threads")
@@ -247,14 +286,16 @@ def main(argv=None):
         f"- threads: {threads}; llama-bench reps: {a.reps if a.reps is not None else 'n/a'};"
         f" depths: {a.depths or 'n/a'}"
         + (f"; best of {a.best_of} runs per engine (highest mean per test and depth)"
-           if a.best_of and a.best_of > 1 else ""),
+           if a.best_of and a.best_of > 1 else "")
+        + (f"; long-prompt prefill rows pp{', pp'.join(a.prefill.split(','))} at depth 0, {a.prefill_reps} reps"
+           if a.prefill else ""),
     ]
     if llama_rows:
         header.append(
             f"- llama.cpp: ggml-org/llama.cpp@{commit}"
             + (f" (vendored in llama-cpp-python {a.llama_cpp_python_version})" if a.llama_cpp_python_version else "")
             + f", backends {llama_meta.get('backends', 'n/a')}, flash_attn {llama_meta.get('flash_attn', 'n/a')}")
-    header.append(f"- CPU: {cpu}, {os.cpu_count()} logical CPUs")
+    header.append(f"- CPU: {cpu}, {os.cpu_count()} logical CPUs; vector width: {width}")
     if machine_notes:
         header.append("- " + machine_notes.replace("\n", "; "))
     for name in failed:
@@ -273,7 +314,8 @@ def main(argv=None):
             "reps": a.reps,
             "best_of": a.best_of,
             "depths": [int(d) for d in a.depths.split(",")] if a.depths else None,
-            "machine": {"cpu": cpu, "logical_cpus": os.cpu_count(), "notes": machine_notes},
+            "prefill": [int(n) for n in a.prefill.split(",")] if a.prefill else None,
+            "machine": {"cpu": cpu, "logical_cpus": os.cpu_count(), "vector_width": width, "notes": machine_notes},
             "llamacpp": {"llama_cpp_python_version": a.llama_cpp_python_version or None,
                          "commit": commit, "meta": llama_meta, "results": llama_rows},
             "kvasir": {"meta": kv_meta, "results": kv_rows},

@@ -231,7 +231,7 @@ public final class LlamaModel {
                 // tiles of TOKENS tokens × the g heads of one KV head share every key and value load
                 int kvHeads = c.kvHeads(), tiles = (batch + TiledPrefillAttention.TOKENS - 1) / TiledPrefillAttention.TOKENS * kvHeads;
                 par.forParts(tiles, 1, (part, from, to) -> {
-                    float[][] rows = st.tileRows(TiledPrefillAttention.TOKENS * g + 1, Math.max(padded, TiledPrefillAttention.mixScratch()));
+                    float[][] rows = st.tileRows(TiledPrefillAttention.TOKENS * g + 1, Math.max(padded, TiledPrefillAttention.mixScratch(hd)));
                     TiledPrefillAttention.RowSink sink = record ? (b, h, p, n) -> recorder.record(layer, h, queryBase + b, p, n, part) : null;
                     for (int t = from; t < to; t++) {
                         int kvh = t % kvHeads, b0 = t / kvHeads * TiledPrefillAttention.TOKENS;

@@ -18,15 +18,16 @@ import net.jqwik.api.constraints.IntRange;
  * The tiled prefill kernel against the per-query one ({@link Attention#attendTransposed}):
  * same outputs and the same normalised attention rows (what the recorder receives) for any
  * cache depth, chunk length (tails of a tile included), group size, F32/F16/BF16 storage and
- * merged slots.
+ * merged slots, and heads of several vector counts.
  */
 class TiledPrefillAttentionTest {
     @Property(tries = 40)
     void matchesPerQueryAttention(@ForAll @IntRange(min = 0, max = 300) int depth, @ForAll @IntRange(min = 1, max = 11) int tokens,
                                   @ForAll @IntRange(min = 1, max = 3) int group, @ForAll KvPrecision precision, @ForAll boolean merged,
-                                  @ForAll long seed) {
+                                  @ForAll @IntRange(min = 1, max = 3) int vectorsLog2, @ForAll long seed) {
         Random r = new Random(seed);
-        int hd = 4 * FloatVector.SPECIES_PREFERRED.length();
+        // heads of 2, 4 and 8 vectors: 64 floats are 4 vectors with AVX-512, 8 with AVX2
+        int hd = (1 << vectorsLog2) * FloatVector.SPECIES_PREFERRED.length();
         HeadCache head = new HeadCache(precision, hd, depth + tokens);
         for (int s = 0; s < depth + tokens; s++) {
             head.append(AttentionTest.gaussian(r, hd), 0, AttentionTest.gaussian(r, hd), 0, s);
@@ -38,7 +39,7 @@ class TiledPrefillAttentionTest {
         int h0 = group, qDim = 2 * group * hd;
         float[] q = AttentionTest.gaussian(r, tokens * qDim);
         float scale = (float) (1 / Math.sqrt(hd));
-        int padded = Math.max((depth + tokens + 15) / 16 * 16 + 64, TiledPrefillAttention.mixScratch());
+        int padded = Math.max((depth + tokens + 15) / 16 * 16 + 64, TiledPrefillAttention.mixScratch(hd));
 
         float[] expected = new float[q.length];
         Map<Long, float[]> expectedRows = new HashMap<>();
