@@ -12,7 +12,7 @@ import java.time.Duration;
  * @param host               address to bind; loopback by default so a fresh server is not exposed
  * @param port               TCP port, 0 for any free one (tests)
  * @param apiKey             when set, every /v1 request needs {@code Authorization: Bearer <key>}
- * @param parallel           requests decoding at once (one Generator each)
+ * @param parallel           requests decoding at once (the batch size; without batching, one Generator each)
  * @param queue              requests allowed to wait for a decode slot or KV memory
  * @param queueTimeout       how long a request may wait in the queue before a 503
  * @param maxKvMemory        admission limit on the KV bytes of all running requests
@@ -22,10 +22,11 @@ import java.time.Duration;
  * @param kvPrecision        how the KV caches store keys and values
  * @param defaultCompression applied to requests without {@code kv_compression}; {@link CompressionSpec#NONE} for the full cache
  * @param modelId            the id /v1/models reports and responses carry
+ * @param batching           continuous batching (one decode step for all running requests); off: one slot per request
  */
 public record ServerConfig(String host, int port, String apiKey, int parallel, int queue, Duration queueTimeout,
                            long maxKvMemory, Duration timeout, long maxBody, int threads, KvPrecision kvPrecision,
-                           CompressionSpec defaultCompression, String modelId) {
+                           CompressionSpec defaultCompression, String modelId, boolean batching) {
 
     public ServerConfig {
         if (host == null || host.isBlank()) throw new IllegalArgumentException("--host must not be empty");
@@ -42,40 +43,42 @@ public record ServerConfig(String host, int port, String apiKey, int parallel, i
         if (defaultCompression == null) defaultCompression = CompressionSpec.NONE;
     }
 
-    /** Loopback:8080, 2 decodes, a queue of 64, 2 GiB of KV, 120 s per request, 1 MiB bodies, all cores. */
+    /** Loopback:8080, batching of up to 16 sequences, a queue of 64, 2 GiB of KV, 120 s per request, 1 MiB bodies, all cores. */
     public static ServerConfig defaults() {
-        return new ServerConfig("127.0.0.1", 8080, null, 2, 64, Duration.ofSeconds(30), 2L << 30, Duration.ofSeconds(120),
-                1L << 20, Math.max(1, Runtime.getRuntime().availableProcessors()), KvPrecision.F32, CompressionSpec.NONE, null);
+        return new ServerConfig("127.0.0.1", 8080, null, 16, 64, Duration.ofSeconds(30), 2L << 30, Duration.ofSeconds(120),
+                1L << 20, Math.max(1, Runtime.getRuntime().availableProcessors()), KvPrecision.F32, CompressionSpec.NONE, null, true);
     }
 
-    public ServerConfig withHost(String h) { return new ServerConfig(h, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId); }
+    public ServerConfig withHost(String h) { return new ServerConfig(h, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, batching); }
 
-    public ServerConfig withPort(int p) { return new ServerConfig(host, p, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId); }
+    public ServerConfig withPort(int p) { return new ServerConfig(host, p, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, batching); }
 
-    public ServerConfig withApiKey(String k) { return new ServerConfig(host, port, k, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId); }
+    public ServerConfig withApiKey(String k) { return new ServerConfig(host, port, k, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, batching); }
 
-    public ServerConfig withParallel(int n) { return new ServerConfig(host, port, apiKey, n, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId); }
+    public ServerConfig withParallel(int n) { return new ServerConfig(host, port, apiKey, n, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, batching); }
 
-    public ServerConfig withQueue(int n) { return new ServerConfig(host, port, apiKey, parallel, n, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId); }
+    public ServerConfig withQueue(int n) { return new ServerConfig(host, port, apiKey, parallel, n, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, batching); }
 
-    public ServerConfig withQueueTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, d, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId); }
+    public ServerConfig withQueueTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, d, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, batching); }
 
-    public ServerConfig withMaxKvMemory(long b) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, b, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId); }
+    public ServerConfig withMaxKvMemory(long b) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, b, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, batching); }
 
-    public ServerConfig withTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, d, maxBody, threads, kvPrecision, defaultCompression, modelId); }
+    public ServerConfig withTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, d, maxBody, threads, kvPrecision, defaultCompression, modelId, batching); }
 
-    public ServerConfig withMaxBody(long b) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, b, threads, kvPrecision, defaultCompression, modelId); }
+    public ServerConfig withMaxBody(long b) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, b, threads, kvPrecision, defaultCompression, modelId, batching); }
 
-    public ServerConfig withThreads(int t) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, t, kvPrecision, defaultCompression, modelId); }
+    public ServerConfig withThreads(int t) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, t, kvPrecision, defaultCompression, modelId, batching); }
 
-    public ServerConfig withKvPrecision(KvPrecision p) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, p, defaultCompression, modelId); }
+    public ServerConfig withKvPrecision(KvPrecision p) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, p, defaultCompression, modelId, batching); }
 
-    public ServerConfig withDefaultCompression(CompressionSpec c) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, c, modelId); }
+    public ServerConfig withDefaultCompression(CompressionSpec c) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, c, modelId, batching); }
 
-    public ServerConfig withModelId(String id) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, id); }
+    public ServerConfig withModelId(String id) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, id, batching); }
 
-    /** Compute threads each decode slot gets: the cores split evenly, at least one. */
+    public ServerConfig withBatching(boolean b) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, b); }
+
+    /** Compute threads each decode slot gets: the cores split evenly, at least one (all of them with batching: one engine). */
     public int threadsPerSlot() {
-        return Math.max(1, threads / parallel);
+        return batching ? threads : Math.max(1, threads / parallel);
     }
 }

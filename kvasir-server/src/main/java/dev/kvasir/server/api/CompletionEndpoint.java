@@ -2,6 +2,7 @@ package dev.kvasir.server.api;
 
 import dev.kvasir.server.engine.Admission;
 import dev.kvasir.server.engine.InferenceEngine;
+import dev.kvasir.server.engine.OutOfKvMemory;
 import dev.kvasir.server.engine.Outcome;
 import dev.kvasir.server.metrics.ServerMetrics;
 import io.javalin.http.Context;
@@ -45,7 +46,7 @@ public final class CompletionEndpoint {
         long deadline = start + timeout.toNanos();
         CompletionRequest req = kind == CompletionRequest.Kind.CHAT ? parser.chat(body) : parser.completion(body);
         long queueDeadline = Math.min(deadline, start + queueTimeout.toNanos());
-        InferenceEngine.Admitted run = admit(req, queueDeadline);
+        InferenceEngine.Admitted run = admit(req, queueDeadline, connection);
         try (run) {
             Responses.Envelope env = Responses.Envelope.of(kind);
             return req.stream() ? stream(ctx, req, run, env, connection, deadline) : whole(ctx, run, env, connection, deadline);
@@ -54,9 +55,9 @@ public final class CompletionEndpoint {
         }
     }
 
-    private InferenceEngine.Admitted admit(CompletionRequest req, long queueDeadline) {
+    private InferenceEngine.Admitted admit(CompletionRequest req, long queueDeadline, ClientConnection connection) {
         try {
-            return engine.admit(req.job(), queueDeadline);
+            return engine.admit(req.job(), queueDeadline, connection::gone);
         } catch (Admission.Refused r) {
             throw refused(r, metrics, "; lower 'max_tokens', shorten the prompt or ask for 'kv_compression'");
         }
@@ -72,7 +73,13 @@ public final class CompletionEndpoint {
     }
 
     private int whole(Context ctx, InferenceEngine.Admitted run, Responses.Envelope env, ClientConnection connection, long deadline) {
-        Outcome o = run.generate(text -> {}, connection::gone, deadline);
+        Outcome o;
+        try {
+            o = run.generate(text -> {}, connection::gone, deadline);
+        } catch (OutOfKvMemory e) {
+            metrics.outOfMemory();
+            throw ApiException.busy(e.getMessage(), 5);
+        }
         record(o);
         if (o.cause() == Outcome.Cause.DISCONNECT) return CLIENT_CLOSED;
         ctx.status(200).contentType("application/json").result(Json.write(responses.complete(env, o)));
@@ -89,11 +96,13 @@ public final class CompletionEndpoint {
             o = run.generate(text -> sse.send(responses.textChunk(env, text)), connection::gone, deadline);
         } catch (RuntimeException e) {
             // the 200 is already on the wire: report the failure in the stream, as OpenAI does
-            log.error("generation failed mid-stream", e);
-            sse.send(ApiException.internal("generation failed: " + e.getMessage()).body());
+            boolean oom = e instanceof OutOfKvMemory;
+            if (oom) metrics.outOfMemory();
+            else log.error("generation failed mid-stream", e);
+            sse.send((oom ? ApiException.busy(e.getMessage(), 5) : ApiException.internal("generation failed: " + e.getMessage())).body());
             sse.done();
-            metrics.error(endpoint(env), "internal_error");
-            return 500;
+            metrics.error(endpoint(env), oom ? "server_busy" : "internal_error");
+            return oom ? 503 : 500;
         }
         record(o);
         if (o.cause() == Outcome.Cause.DISCONNECT) return CLIENT_CLOSED;
