@@ -55,6 +55,8 @@ public final class Admission<S> {
         private final S slot;
         private long bytes;
         private long transientBytes;
+        /** Its prompt is being prefilled uncompressed (it may hold its transient bytes now). */
+        private boolean prefilling;
         private final long grantedAt = System.nanoTime();
         private boolean closed;
 
@@ -87,6 +89,24 @@ public final class Admission<S> {
         }
 
         /**
+         * Asks to start prefilling: granted when no other prompt is being prefilled (admission
+         * kept room for the largest transient part), or when this one's transient part fits
+         * beside those being prefilled. A refused caller tries again later (after a step).
+         */
+        public boolean tryStartPrefill() {
+            lock.lock();
+            try {
+                if (prefilling || transientBytes == 0) return true;
+                long inFlight = prefillingTransient();
+                if (inFlight > 0 && longBytes + inFlight + transientBytes > memoryLimit) return false;
+                prefilling = true;
+                return true;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /**
          * The prompt is compressed: the lease now holds {@code actualBytes} for the rest of the
          * run (at most its ceiling, which the caller checks) and gives up its transient part.
          */
@@ -97,6 +117,7 @@ public final class Admission<S> {
                 longBytes += actualBytes - bytes;
                 bytes = actualBytes;
                 transientBytes = 0;
+                prefilling = false;
                 unsettled.remove(this);
                 changed.signalAll();
             } finally {
@@ -144,8 +165,9 @@ public final class Admission<S> {
     /**
      * Waits as {@link #acquire(long, long)} for a request holding {@code bytes} during its run
      * and up to {@code transientBytes} more while its prompt is prefilled before compression.
-     * Prompts are prefilled one at a time, so the books carry the run-long bytes of every lease
-     * plus only the largest transient part among the leases not yet settled. While waiting,
+     * The books carry the run-long bytes of every lease plus room for the largest transient part
+     * among the leases not yet settled; a prefill starts only through {@link Lease#tryStartPrefill},
+     * which lets several run at once only when their transient parts fit together. While waiting,
      * {@code cancelled} is polled (every 20 ms): a client that left gives its place up at once.
      */
     public Lease acquire(long bytes, long transientBytes, long deadlineNanos, java.util.function.BooleanSupplier cancelled) throws Refused {
@@ -189,13 +211,23 @@ public final class Admission<S> {
     private static final long CANCEL_POLL_NANOS = 20_000_000L;
 
     private boolean fits(long bytes, long transientBytes) {
-        return !freeSlots.isEmpty() && longBytes + bytes + Math.max(maxTransient(), transientBytes) <= memoryLimit;
+        return !freeSlots.isEmpty() && longBytes + bytes + Math.max(transientReserve(), transientBytes) <= memoryLimit;
     }
 
-    private long maxTransient() {
-        long m = 0;
-        for (Lease l : unsettled) m = Math.max(m, l.transientBytes);
-        return m;
+    /**
+     * Room kept for prompts prefilled before compression: the largest transient part of a lease
+     * not yet settled (one of them can always start), or more while several are prefilled at once.
+     */
+    private long transientReserve() {
+        long max = 0;
+        for (Lease l : unsettled) max = Math.max(max, l.transientBytes);
+        return Math.max(max, prefillingTransient());
+    }
+
+    private long prefillingTransient() {
+        long sum = 0;
+        for (Lease l : unsettled) if (l.prefilling) sum += l.transientBytes;
+        return sum;
     }
 
     private Lease grant(long bytes, long transientBytes) {
@@ -208,7 +240,7 @@ public final class Admission<S> {
     private Refused timedOut(long bytes) {
         String blocker = freeSlots.isEmpty()
                 ? "all " + slotCount + " decode slots stayed busy"
-                : "KV memory stayed full (" + Quantities.describeBytes(longBytes + maxTransient()) + " of " + Quantities.describeBytes(memoryLimit)
+                : "KV memory stayed full (" + Quantities.describeBytes(longBytes + transientReserve()) + " of " + Quantities.describeBytes(memoryLimit)
                   + " reserved, this request needs " + Quantities.describeBytes(bytes) + ")";
         return new Refused(Reason.TIMED_OUT, "the server is busy: " + blocker + " while the request waited; retry later", retryAfter());
     }
@@ -255,11 +287,11 @@ public final class Admission<S> {
         }
     }
 
-    /** KV bytes reserved by admitted requests: their run-long bytes plus the largest transient prefill part. */
+    /** KV bytes reserved by admitted requests: their run-long bytes plus the room kept for transient prefills. */
     public long reservedBytes() {
         lock.lock();
         try {
-            return longBytes + maxTransient();
+            return longBytes + transientReserve();
         } finally {
             lock.unlock();
         }

@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Continuous batching: one thread steps every admitted sequence together. Each step
+ * Continuous batching, one lane: one thread steps every sequence of the lane together. Each step
  * <ol>
  *   <li>drops the sequences whose client left or whose time ran out (their memory goes back at once),</li>
  *   <li>advances every decoding sequence by one token in a single {@link LlamaModel#decodeBatch}
@@ -34,9 +34,10 @@ import java.util.concurrent.locks.LockSupport;
  *       and streaming clients keep receiving tokens meanwhile.</li>
  * </ol>
  * Sequences join after their prefill and compression, and leave when done, at step
- * boundaries. Prompts are prefilled one at a time, in chunks of fixed length: the chunking, and
- * so the arithmetic, of a sequence never depends on the others, and the admission books need
- * only one transient prefill at a time ({@link Admission#acquire(long, long, long, java.util.function.BooleanSupplier)}).
+ * boundaries. A lane prefills its prompts one at a time, in chunks of fixed length: the
+ * chunking, and so the arithmetic, of a sequence never depends on the others. A prefill starts
+ * only when the admission books have room for its transient full cache beside those of other
+ * lanes ({@link Admission.Lease#tryStartPrefill}).
  * Sequences with a decode-time press (H2O, TOVA, StreamingLLM) step alone after the batch,
  * as they need their attention rows.
  */
@@ -65,6 +66,8 @@ final class BatchScheduler implements AutoCloseable {
     private final LiveCaches live;
     private volatile boolean closed;
     private volatile int decodingCount;
+    private final java.util.concurrent.atomic.AtomicInteger assigned = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong prefilledTokens = new java.util.concurrent.atomic.AtomicLong();
 
     /** The caches of running sequences, for the KV-bytes gauge. */
     interface LiveCaches {
@@ -73,7 +76,7 @@ final class BatchScheduler implements AutoCloseable {
         void remove(KvCache c);
     }
 
-    BatchScheduler(Model model, int maxSequences, int threads, KvPrecision precision, LiveCaches live) {
+    BatchScheduler(Model model, int lane, int maxSequences, int threads, KvPrecision precision, LiveCaches live) {
         this.model = model;
         this.llama = model.llama();
         this.config = model.config();
@@ -86,13 +89,20 @@ final class BatchScheduler implements AutoCloseable {
         this.stepSequences = new Sequence[maxSequences];
         this.stepTokens = new int[maxSequences];
         this.stepCaches = new KvCache[maxSequences];
-        this.thread = Thread.ofPlatform().name("kvasir-batch").daemon().start(this::loop);
+        this.thread = Thread.ofPlatform().name("kvasir-batch-" + lane).daemon().start(this::loop);
     }
 
     void submit(Sequence s) {
+        assigned.incrementAndGet();
         incoming.add(s);
         LockSupport.unpark(thread);
     }
+
+    /** Sequences given to this lane and not yet ended (for choosing the least loaded lane). */
+    int assigned() { return assigned.get(); }
+
+    /** Prompt tokens prefilled since start (chunks run). */
+    long prefilledTokens() { return prefilledTokens.get(); }
 
     /** Sequences in the decode batch now. */
     int decoding() { return decodingCount; }
@@ -115,6 +125,11 @@ final class BatchScheduler implements AutoCloseable {
                     prefillQueue.pollFirst();
                     end(p, "cancelled", stop);
                     continue;
+                }
+                if (p.cache == null && !p.lease.tryStartPrefill()) {
+                    // another lane's prefill holds the memory this one's would need: decode meanwhile
+                    if (decoding.isEmpty()) LockSupport.parkNanos(2_000_000L);
+                    break;
                 }
                 budget -= prefillChunk(p);
                 first = false;
@@ -151,6 +166,7 @@ final class BatchScheduler implements AutoCloseable {
             AttentionRecorder rec = s.recorder == null ? null : s.recorder.offset(s.prefilled);
             llama.forward(prompt, s.prefilled, n, s.cache, prefillState, par, rec, false);
             s.prefilled += n;
+            prefilledTokens.addAndGet(n);
             if (s.prefilled == prompt.length) {
                 prefillQueue.pollFirst();
                 finishPrefill(s);
@@ -306,6 +322,7 @@ final class BatchScheduler implements AutoCloseable {
     }
 
     private void release(Sequence s) {
+        assigned.decrementAndGet();
         if (s.cache != null) live.remove(s.cache);
         s.cache = null;
         s.recorder = null;

@@ -22,8 +22,8 @@ import java.util.function.Consumer;
  *     Outcome o = run.generate(onText, clientGone, deadline);
  * }
  * }</pre>
- * With batching (the default) every admitted request joins one {@link BatchScheduler}: decode
- * steps are shared, and admission counts the KV bytes each sequence holds after its press plus
+ * With batching (the default) every admitted request joins one of the {@link BatchScheduler}
+ * lanes (one single-threaded lane per thread, the least loaded): decode steps are shared, and admission counts the KV bytes each sequence holds after its press plus
  * its reply (with one prompt's transient prefill), so compressed requests let more sequences
  * into the batch. Without it, each of the {@code parallel} slots runs its own forward passes
  * on its share of the cores and admission counts each request's peak.
@@ -35,8 +35,8 @@ public final class InferenceEngine implements AutoCloseable {
     /** Caches of running requests, for the live KV-bytes gauge. */
     private final Set<KvCache> liveCaches = ConcurrentHashMap.newKeySet();
 
-    /** The batch scheduler, or null in slot-per-request mode. */
-    private final BatchScheduler scheduler;
+    /** The batch lanes (one per thread), or empty in slot-per-request mode. */
+    private final List<BatchScheduler> lanes;
 
     /** Slot-per-request mode ({@code --batching off}): {@code parallel} slots of {@code threadsPerSlot} threads. */
     public InferenceEngine(Model model, int parallel, int queue, long maxKvMemory, int threadsPerSlot, KvPrecision precision) {
@@ -55,11 +55,18 @@ public final class InferenceEngine implements AutoCloseable {
         for (int i = 0; i < parallel; i++) s.add(new DecodeSlot(model, base));
         this.slots = List.copyOf(s);
         this.admission = new Admission<>(slots, queue, maxKvMemory);
-        this.scheduler = batching ? new BatchScheduler(model, parallel, threads, precision, new BatchScheduler.LiveCaches() {
+        BatchScheduler.LiveCaches live = new BatchScheduler.LiveCaches() {
             @Override public void add(KvCache c) { liveCaches.add(c); }
 
             @Override public void remove(KvCache c) { liveCaches.remove(c); }
-        }) : null;
+        };
+        // One single-threaded lane per thread rather than one lane forking every product over all
+        // threads: a decode step joins its threads ~150 times, and on a loaded machine each join
+        // waits for a descheduled worker (measured at load average 22 on 2 cores: 8 clients got
+        // 26 tokens/s from one 1-thread lane, 9 from one 2-thread lane).
+        List<BatchScheduler> l = new ArrayList<>();
+        if (batching) for (int i = 0; i < Math.max(1, Math.min(threads, parallel)); i++) l.add(new BatchScheduler(model, i, parallel, 1, precision, live));
+        this.lanes = List.copyOf(l);
     }
 
     /**
@@ -80,7 +87,7 @@ public final class InferenceEngine implements AutoCloseable {
         }
     }
 
-    public boolean batching() { return scheduler != null; }
+    public boolean batching() { return !lanes.isEmpty(); }
 
     /** Waits (until {@code queueDeadlineNanos}) for a slot and KV memory; see {@link Admission#acquire}. */
     public Admitted admit(InferenceJob job, long queueDeadlineNanos) throws Admission.Refused {
@@ -93,7 +100,7 @@ public final class InferenceEngine implements AutoCloseable {
      */
     public Admitted admit(InferenceJob job, long queueDeadlineNanos, BooleanSupplier clientGone) throws Admission.Refused {
         int prompt = job.prompt().length;
-        if (scheduler != null) {
+        if (batching()) {
             long run = estimator.runBytes(prompt, job.maxTokens(), job.compression());
             long extra = estimator.transientBytes(prompt, job.maxTokens(), job.compression());
             return new Admitted(job, admission.acquire(run, extra, queueDeadlineNanos, clientGone));
@@ -129,7 +136,7 @@ public final class InferenceEngine implements AutoCloseable {
          * {@code clientGone} answers true or the deadline passes.
          */
         public Outcome generate(Consumer<String> onText, BooleanSupplier clientGone, long deadlineNanos) {
-            if (scheduler != null) return generateBatched(onText, clientGone, deadlineNanos);
+            if (batching()) return generateBatched(onText, clientGone, deadlineNanos);
             try {
                 return generateInSlot(onText, clientGone, deadlineNanos);
             } catch (OutOfMemoryError e) {
@@ -143,7 +150,9 @@ public final class InferenceEngine implements AutoCloseable {
          */
         private Outcome generateBatched(Consumer<String> onText, BooleanSupplier clientGone, long deadlineNanos) {
             Sequence seq = new Sequence(job, lease, deadlineNanos);
-            scheduler.submit(seq);
+            BatchScheduler lane = lanes.getFirst();
+            for (BatchScheduler b : lanes) if (b.assigned() < lane.assigned()) lane = b;
+            lane.submit(seq);
             try {
                 while (true) {
                     Sequence.Event e = seq.events.poll(20, java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -199,8 +208,19 @@ public final class InferenceEngine implements AutoCloseable {
     /** Requests holding a decode slot (batching: admitted to the batch, prefilling or decoding). */
     public int activeDecodes() { return admission.active(); }
 
+    /** Prompt tokens the batch scheduler has prefilled since start (0 without batching). */
+    public long prefilledTokens() {
+        long n = 0;
+        for (BatchScheduler b : lanes) n += b.prefilledTokens();
+        return n;
+    }
+
     /** Sequences decoding together in the batch now (0 without batching). */
-    public int batchDecoding() { return scheduler == null ? 0 : scheduler.decoding(); }
+    public int batchDecoding() {
+        int n = 0;
+        for (BatchScheduler b : lanes) n += b.decoding();
+        return n;
+    }
 
     /** KV bytes reserved by admitted requests (the admission accounting). */
     public long reservedKvBytes() { return admission.reservedBytes(); }
@@ -221,7 +241,7 @@ public final class InferenceEngine implements AutoCloseable {
 
     @Override
     public void close() {
-        if (scheduler != null) scheduler.close();
+        lanes.forEach(BatchScheduler::close);
         slots.forEach(DecodeSlot::close);
     }
 }
