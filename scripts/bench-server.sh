@@ -35,7 +35,8 @@ trap cleanup EXIT
 # start_server PORT ARGS...: starts a server in the background and waits (bounded) for /health
 start_server() {
   local port="$1"; shift
-  "$ROOT/kvasir" serve --host 127.0.0.1 --port "$port" ${MODEL[@]+"${MODEL[@]}"} "$@" >/dev/null 2>"/tmp/kvasir-bench-$port.log" &
+  # long limits: on a loaded machine a request may take minutes, and a timed-out one would skew the figures
+  "$ROOT/kvasir" serve --host 127.0.0.1 --port "$port" --timeout 30m --queue-timeout 30m ${MODEL[@]+"${MODEL[@]}"} "$@" >/dev/null 2>"/tmp/kvasir-bench-$port.log" &
   SERVERS+=($!)
   for _ in $(seq 1 240); do curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && return 0; sleep 0.5; done
   echo "server on port $port did not start:" >&2; cat "/tmp/kvasir-bench-$port.log" >&2; exit 1
@@ -69,7 +70,7 @@ fi
 if [ "$ONLY" != "throughput" ]; then
   # size the limit from the server's own accounting: prompt tokens and KV bytes per token of the 2k prompt
   start_server "$PORT" --batching on
-  read -r PT BPT < <("${BENCH[@]}" --url "http://127.0.0.1:$PORT" --prompt-words 1560 --probe)
+  read -r PT BPT < <("${BENCH[@]}" --url "http://127.0.0.1:$PORT" --prompt-words 1840 --probe)
   stop_servers
   LIMIT=$(( 4 * (PT + 64) * BPT ))
   echo "memory scenario: ${PT}-token prompts, $BPT KV bytes per token, --max-kv-memory $LIMIT (four full-cache requests)" >&2
@@ -79,7 +80,7 @@ if [ "$ONLY" != "throughput" ]; then
     for cache in full press; do
       echo "round $r, $cache; $(uptime | sed 's/.*load/load/')" >&2
       out=$("${BENCH[@]}" --url "http://127.0.0.1:$PORT" --label "limit $LIMIT" --concurrency 16 --requests 16 --max-tokens 64 \
-            --prompt-words 1560 --caches "$cache" --press snapkv --budget 0.35)
+            --prompt-words 1840 --caches "$cache" --press snapkv --budget 0.35)
       ROWS+="$(echo "$out" | grep '^| limit')"$'\n'
     done
   done

@@ -300,25 +300,26 @@ final class BatchScheduler implements AutoCloseable {
     private void end(Sequence s, String finish, Outcome.Cause cause) {
         if (s.finished) return;
         s.finished = true;
+        Sequence.Event last;
         try {
             GenerationResult r = s.result(finish);
             long bpt = config.kvBytesPerToken(precision.bytesPerValue());
             long full = bpt * r.promptTokens();
             long kept = r.kv() == null ? r.kvBytesHeld() : r.kv().allocatedBytesAfter();
             long keptLogical = r.kv() == null ? full : r.kv().bytesAfter();
-            s.events.add(new Sequence.Done(new Outcome(r, cause, full, kept, keptLogical, r.kvBytes())));
+            last = new Sequence.Done(new Outcome(r, cause, full, kept, keptLogical, r.kvBytes()));
         } catch (RuntimeException e) {
-            s.events.add(new Sequence.Failed(e));
-        } finally {
-            release(s);
+            last = new Sequence.Failed(e);
         }
+        release(s); // before the request's thread learns it is done: its memory is free by then
+        s.events.add(last);
     }
 
     private void fail(Sequence s, RuntimeException e) {
         if (s.finished) return;
         s.finished = true;
-        s.events.add(new Sequence.Failed(e));
         release(s);
+        s.events.add(new Sequence.Failed(e));
     }
 
     private void release(Sequence s) {
