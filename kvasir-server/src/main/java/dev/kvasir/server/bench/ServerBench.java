@@ -21,14 +21,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Load generator for a running server (not a test): for each concurrency level and each cache
- * mode (full, compressed) it sends a fixed number of identical chat requests (a long-ish prompt,
- * a fixed number of generated tokens via {@code ignore_eos}) from that many clients, and reports
- * throughput and p50/p99 latency. Traffic goes only to the given URL (loopback in
+ * mode (full, compressed) it sends a fixed number of chat requests (a long-ish prompt with its
+ * own opening line per request, a fixed number of generated tokens via {@code ignore_eos}) from
+ * that many clients, and reports throughput, p50/p99 latency and the most sequences decoding at
+ * once (sampled from /metrics). Traffic goes only to the given URL (loopback in
  * {@code scripts/bench-server.sh}); every loop is bounded.
  *
  * <pre>
  * java -cp kvasir.jar dev.kvasir.server.bench.ServerBench --url http://127.0.0.1:8080 \
  *      [--concurrency 1,4,16] [--requests 24] [--max-tokens 32] [--prompt-words 300] [--press snapkv --budget 0.35] [--api-key K]
+ *      [--caches full,press] [--label NAME]     (--probe: print the prompt's tokens and KV bytes per token, then exit)
  * </pre>
  */
 public final class ServerBench {
