@@ -72,7 +72,8 @@ if [ "$ONLY" != "throughput" ]; then
   start_server "$PORT" --batching on
   read -r PT BPT < <("${BENCH[@]}" --url "http://127.0.0.1:$PORT" --prompt-words 1840 --probe)
   stop_servers
-  LIMIT=$(( 4 * (PT + 64) * BPT ))
+  # each request's opening line differs by a few tokens: 8 tokens of margin per request
+  LIMIT=$(( 4 * (PT + 64 + 8) * BPT ))
   echo "memory scenario: ${PT}-token prompts, $BPT KV bytes per token, --max-kv-memory $LIMIT (four full-cache requests)" >&2
   start_server "$PORT" --batching on --max-kv-memory "$LIMIT"
   ROWS=""
