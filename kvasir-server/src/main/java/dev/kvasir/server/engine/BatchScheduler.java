@@ -65,6 +65,8 @@ final class BatchScheduler implements AutoCloseable {
     private final Thread thread;
     private final LiveCaches live;
     private volatile boolean closed;
+    /** The loop has ended; guarded by {@link #incoming}'s monitor, as the hand-over of new sequences is. */
+    private boolean stopped;
     private volatile int decodingCount;
     private final java.util.concurrent.atomic.AtomicInteger assigned = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong prefilledTokens = new java.util.concurrent.atomic.AtomicLong();
@@ -94,7 +96,14 @@ final class BatchScheduler implements AutoCloseable {
 
     void submit(Sequence s) {
         assigned.incrementAndGet();
-        incoming.add(s);
+        synchronized (incoming) {
+            // a sequence handed over after the loop has ended would wait for events forever
+            if (stopped) {
+                fail(s, stopped());
+                return;
+            }
+            incoming.add(s);
+        }
         LockSupport.unpark(thread);
     }
 
@@ -136,9 +145,23 @@ final class BatchScheduler implements AutoCloseable {
             }
             decodingCount = decoding.size();
         }
-        for (Sequence s : prefillQueue) fail(s, new IllegalStateException("the server is shutting down"));
-        for (Sequence s : decoding) fail(s, new IllegalStateException("the server is shutting down"));
-        for (Sequence s; (s = incoming.poll()) != null; ) fail(s, new IllegalStateException("the server is shutting down"));
+        // Only close() gets here. A server shutdown closes the engine after its drain: the
+        // sequences still here outlived the drain time and the grace given to them once it ended.
+        synchronized (incoming) {
+            stopped = true;
+        }
+        if (!decoding.isEmpty() || !prefillQueue.isEmpty() || !incoming.isEmpty()) {
+            log.warn("the engine stops with {} sequence(s) still running", decoding.size() + prefillQueue.size() + incoming.size());
+        }
+        for (Sequence s : prefillQueue) fail(s, stopped());
+        for (Sequence s : decoding) fail(s, stopped());
+        for (Sequence s; (s = incoming.poll()) != null; ) fail(s, stopped());
+        prefillQueue.clear();
+        decoding.clear();
+    }
+
+    private static EngineStopped stopped() {
+        return new EngineStopped("the server is shutting down: the generation was ended");
     }
 
     private void dropStopped() {
