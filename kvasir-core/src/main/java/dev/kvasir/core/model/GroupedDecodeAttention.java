@@ -43,6 +43,16 @@ final class GroupedDecodeAttention {
      */
     static void attend(HeadCache[] heads, int[] n, int groupSize, float[] q, float scale, float[] out, InferenceState st,
                        Parallel par, float[][] rows) {
+        attend(heads, n, groupSize, q, 0, scale, out, 0, st, par, rows);
+    }
+
+    /**
+     * As above for the query at {@code q[qBase ..]}, written to {@code out[outBase ..]} (one row of a
+     * batch of sequences); with {@code par} null everything runs on the calling thread. The
+     * arithmetic is the same either way: chunk bounds depend only on the slot counts.
+     */
+    static void attend(HeadCache[] heads, int[] n, int groupSize, float[] q, int qBase, float scale, float[] out, int outBase,
+                       InferenceState st, Parallel par, float[][] rows) {
         int kvHeads = heads.length, hd = heads[0].headDim();
         int[] firstUnit = st.decodeUnitStarts(kvHeads + 1);
         int slots = 0;
@@ -60,7 +70,7 @@ final class GroupedDecodeAttention {
             for (int u = from; u < to; u++) {
                 while (u >= firstUnit[kvh + 1]) kvh++;
                 int slotFrom = (u - firstUnit[kvh]) * CHUNK;
-                chunk(heads[kvh], slotFrom, Math.min(n[kvh], slotFrom + CHUNK), q, kvh * groupSize * hd, groupSize, scale, p,
+                chunk(heads[kvh], slotFrom, Math.min(n[kvh], slotFrom + CHUNK), q, qBase + kvh * groupSize * hd, groupSize, scale, p,
                         kv, partials, u * stride);
                 if (rows != null) { // the chunk's exp(s - m_c), rescaled by combine
                     int len = Math.min(n[kvh], slotFrom + CHUNK) - slotFrom;
@@ -68,11 +78,11 @@ final class GroupedDecodeAttention {
                 }
             }
         };
-        if (slots < INLINE_SLOTS) body.run(0, units);
+        if (par == null || slots < INLINE_SLOTS) body.run(0, units);
         else par.forRange(units, body);
         for (int kvh = 0; kvh < kvHeads; kvh++) {
             for (int g = 0; g < groupSize; g++) {
-                combine(partials, firstUnit[kvh], firstUnit[kvh + 1], stride, g * (hd + 2), hd, out, (kvh * groupSize + g) * hd,
+                combine(partials, firstUnit[kvh], firstUnit[kvh + 1], stride, g * (hd + 2), hd, out, outBase + (kvh * groupSize + g) * hd,
                         rows == null ? null : rows[kvh * groupSize + g], n[kvh]);
             }
         }

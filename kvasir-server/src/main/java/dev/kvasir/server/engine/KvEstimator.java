@@ -31,6 +31,31 @@ public final class KvEstimator {
         return (long) (1 + methods) * ((long) promptTokens + maxTokens) * bytesPerToken;
     }
 
+    /**
+     * KV bytes a batched request holds for its run: the slots its press keeps (every slot of
+     * the prompt without one) plus room for the reply, as the cache is allocated (at least 16
+     * free slots per head after a press). This is what admission counts per sequence.
+     */
+    public long runBytes(int promptTokens, int maxTokens, CompressionSpec compression) {
+        return runTokens(promptTokens, maxTokens, compression) * bytesPerToken;
+    }
+
+    /**
+     * What a batched request may hold beyond {@link #runBytes} while its prompt is prefilled
+     * uncompressed: the full cache of prompt and reply, less its run bytes (0 without a press).
+     * A compressed cache never outgrows the full one, so a sequence stays within its reservation
+     * even when its press keeps more than the budget says (pyramidkv's per-layer rounding).
+     */
+    public long transientBytes(int promptTokens, int maxTokens, CompressionSpec compression) {
+        long full = runTokens(promptTokens, maxTokens, CompressionSpec.NONE);
+        return Math.max(0, full - runTokens(promptTokens, maxTokens, compression)) * bytesPerToken;
+    }
+
+    static long runTokens(int promptTokens, int maxTokens, CompressionSpec compression) {
+        if (!compression.compresses()) return Math.max(16, (long) promptTokens + maxTokens);
+        return (long) compression.keptTokens(promptTokens) + Math.max(16, maxTokens);
+    }
+
     static long peakTokens(int promptTokens, int maxTokens, CompressionSpec compression) {
         long full = (long) promptTokens + maxTokens;
         if (!compression.compresses()) return full;
