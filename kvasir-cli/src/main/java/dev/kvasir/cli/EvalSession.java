@@ -25,7 +25,7 @@ final class EvalSession {
                    String preset, boolean progress) throws IOException {
         new RunManifest(title, preset, model.name(), settings.queryMode().label(), settings.chatMode().name(), InputFile.of(specs)).ensure(out);
         RunProgress bar = progress ? new ConsoleProgress(System.err) : RunProgress.NONE;
-        Generator.Options opts = Generator.Options.defaults().withThreads(modelOptions.threads()).withPrecision(modelOptions.kvPrecision());
+        Generator.Options opts = Generator.Options.defaults().withThreads(modelOptions.threads()).withPrecisions(modelOptions.kvPrecision(), modelOptions.kvPrecisionValues());
         try (Generator gen = new Generator(model, opts)) {
             EvalRunner runner = new EvalRunner(model, gen, settings, bar);
             for (TaskSpec spec : specs) {

@@ -62,7 +62,7 @@ public final class KvasirServer implements AutoCloseable {
         this.metrics = new ServerMetrics(engine);
         this.apiKey = new ApiKeyCheck(config.apiKey());
         String modelId = config.modelId() != null ? config.modelId() : defaultModelId(model);
-        long kvTokenLimit = config.maxKvMemory() / model.config().kvBytesPerToken(config.kvPrecision().bytesPerValue());
+        long kvTokenLimit = config.maxKvMemory() / model.config().kvBytesPerToken(config.kvPrecision(), config.kvPrecision());
         RequestParser parser = new RequestParser(model, config.defaultCompression(), kvTokenLimit);
         this.completions = new CompletionEndpoint(engine, parser, modelId, metrics, config.timeout(), config.queueTimeout());
         this.models = new ModelEndpoints(modelId, model, engine);

@@ -38,14 +38,14 @@ public record ServerConfig(String host, int port, String apiKey, int parallel, i
         if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("--timeout must be > 0, got " + timeout);
         if (maxBody < 1) throw new IllegalArgumentException("--max-body must be > 0, got " + maxBody);
         if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
-        if (kvPrecision == null) kvPrecision = KvPrecision.F32;
+        if (kvPrecision == null) kvPrecision = KvPrecision.DEFAULT;
         if (defaultCompression == null) defaultCompression = CompressionSpec.NONE;
     }
 
     /** Loopback:8080, 2 decodes, a queue of 64, 2 GiB of KV, 120 s per request, 1 MiB bodies, all cores. */
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", 8080, null, 2, 64, Duration.ofSeconds(30), 2L << 30, Duration.ofSeconds(120),
-                1L << 20, Math.max(1, Runtime.getRuntime().availableProcessors()), KvPrecision.F32, CompressionSpec.NONE, null);
+                1L << 20, Math.max(1, Runtime.getRuntime().availableProcessors()), KvPrecision.DEFAULT, CompressionSpec.NONE, null);
     }
 
     public ServerConfig withHost(String h) { return new ServerConfig(h, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId); }

@@ -10,24 +10,43 @@ public final class KvCache {
     private final int layers;
     private final int kvHeads;
     private final int headDim;
-    private final KvPrecision precision;
+    private KvPrecision keyPrecision;
+    private KvPrecision valuePrecision;
     private final HeadCache[][] heads;
     private int nextPosition;
 
     public KvCache(int layers, int kvHeads, int headDim, KvPrecision precision, int initialCapacity) {
+        this(layers, kvHeads, headDim, precision, precision, initialCapacity);
+    }
+
+    /** A cache whose keys and values may be stored at different precisions. */
+    public KvCache(int layers, int kvHeads, int headDim, KvPrecision keyPrecision, KvPrecision valuePrecision, int initialCapacity) {
         this.layers = layers;
         this.kvHeads = kvHeads;
         this.headDim = headDim;
-        this.precision = precision;
+        this.keyPrecision = keyPrecision;
+        this.valuePrecision = valuePrecision;
         this.heads = new HeadCache[layers][kvHeads];
         for (int l = 0; l < layers; l++) {
-            for (int h = 0; h < kvHeads; h++) heads[l][h] = new HeadCache(precision, headDim, initialCapacity);
+            for (int h = 0; h < kvHeads; h++) heads[l][h] = new HeadCache(keyPrecision, valuePrecision, headDim, initialCapacity);
         }
+    }
+
+    /**
+     * Re-stores every head's keys and values at the given precisions ({@link HeadCache#storeAs}):
+     * a prompt prefilled and compressed at full precision is quantised once, its kept slots'
+     * positions and masses unchanged.
+     */
+    public void storeAs(KvPrecision keys, KvPrecision values) {
+        if (keys == keyPrecision && values == valuePrecision) return;
+        for (HeadCache[] l : heads) for (HeadCache h : l) h.storeAs(keys, values);
+        keyPrecision = keys;
+        valuePrecision = values;
     }
 
     /** An independent deep copy: prefill once, then compress copies with different methods and budgets. */
     public KvCache copy() {
-        KvCache c = new KvCache(layers, kvHeads, headDim, precision, 1);
+        KvCache c = new KvCache(layers, kvHeads, headDim, keyPrecision, valuePrecision, 1);
         for (int l = 0; l < layers; l++) for (int h = 0; h < kvHeads; h++) c.heads[l][h] = heads[l][h].copy();
         c.nextPosition = nextPosition;
         return c;
@@ -39,7 +58,21 @@ public final class KvCache {
 
     public int headDim() { return headDim; }
 
-    public KvPrecision precision() { return precision; }
+    /** The keys' precision (the values' may differ: {@link #valuePrecision()}). */
+    public KvPrecision precision() { return keyPrecision; }
+
+    public KvPrecision keyPrecision() { return keyPrecision; }
+
+    public KvPrecision valuePrecision() { return valuePrecision; }
+
+    /** "q8", or "k=q8,v=q4" when keys and values differ: the precision reports name. */
+    public String precisionLabel() {
+        return label(keyPrecision, valuePrecision);
+    }
+
+    public static String label(KvPrecision keys, KvPrecision values) {
+        return keys == values ? keys.label() : "k=" + keys.label() + ",v=" + values.label();
+    }
 
     public HeadCache head(int layer, int kvHead) { return heads[layer][kvHead]; }
 
@@ -82,7 +115,7 @@ public final class KvCache {
 
     /** Bytes a full cache of {@code tokens} tokens would take in keys and values. */
     public long fullBytes(int tokens) {
-        return 2L * tokens * layers * kvHeads * headDim * precision.bytesPerValue();
+        return (long) tokens * layers * kvHeads * (keyPrecision.bytesPerVector(headDim) + valuePrecision.bytesPerVector(headDim));
     }
 
     /** {@link HeadCache#reserve} on every head: room for {@code extra} more tokens without reallocating. */
@@ -112,7 +145,7 @@ public final class KvCache {
     /** Removes every slot, e.g. before a new request reuses the cache. */
     public void clear() {
         for (int l = 0; l < layers; l++) {
-            for (int h = 0; h < kvHeads; h++) heads[l][h] = new HeadCache(precision, headDim, 16);
+            for (int h = 0; h < kvHeads; h++) heads[l][h] = new HeadCache(keyPrecision, valuePrecision, headDim, 16);
         }
         nextPosition = 0;
     }

@@ -36,6 +36,11 @@ public final class LlamaModel {
         return new KvCache(c.layers(), c.kvHeads(), c.headDim(), precision, initialCapacity);
     }
 
+    /** A cache with keys and values at their own precisions. */
+    public KvCache newCache(KvPrecision keys, KvPrecision values, int initialCapacity) {
+        return new KvCache(c.layers(), c.kvHeads(), c.headDim(), keys, values, initialCapacity);
+    }
+
     public InferenceState newState(int maxBatch) {
         return new InferenceState(c, maxBatch);
     }

@@ -41,6 +41,20 @@ public record CompressionReport(String method, String label, Map<String, String>
     /** Kept bytes may differ from the request by this much (percent of the requested bytes) without a note. */
     public static final int BUDGET_TOLERANCE_PERCENT = 2;
 
+    /**
+     * This report after the kept slots were re-stored at another precision (a quantised cache is
+     * compressed in F16, then quantised): bytes after are those of the stored cache, and the
+     * details name the precision.
+     */
+    public CompressionReport stored(String precision, long bytesAfterStored, long allocatedAfterStored) {
+        Map<String, String> d = new java.util.LinkedHashMap<>(details);
+        d.put("stored_as", precision);
+        d.put("bytes_before_storing", Long.toString(allocatedBytesAfter));
+        return new CompressionReport(method, label, options, budgetRequested, requestedFraction, achievedFraction, promptTokens,
+                bytesBefore, bytesAfterStored, allocatedBytesBefore, allocatedAfterStored, keptPerLayer, keptPerHead,
+                layerCompressionRatios, compressMillis, d, skipped, budgetNote);
+    }
+
     public long keptSlots() {
         long n = 0;
         for (int k : keptPerLayer) n += k;
