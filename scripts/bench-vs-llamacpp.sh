@@ -28,6 +28,7 @@ SKIP_LLAMACPP=0
 BUILD_ONLY=0
 REBUILD=0
 KVASIR_EXTRA_ARGS=""
+LLAMACPP_EXTRA_ARGS=""
 JOBS=2
 NICE=""
 BEST_OF=1
@@ -56,6 +57,9 @@ Options:
   --llamacpp-json FILE  use a pre-recorded 'llama-bench -o json' output instead of running llama-bench
   --skip-llamacpp       do not build or run llama.cpp
   --kvasir-args "ARGS"  extra arguments appended to './kvasir bench ...'
+  --llamacpp-args "ARGS"
+                        extra arguments appended to 'llama-bench ...', e.g. "-fa 1 -ctk q8_0 -ctv q8_0"
+                        (flash attention on, q8_0 KV cache)
   --jobs N              parallel build jobs (default: $JOBS)
   --best-of K           run each engine K times (alternating) and keep, per test and depth, the run with
                         the highest mean t/s: the least disturbed one on a shared machine (default: 1)
@@ -87,6 +91,7 @@ while [ $# -gt 0 ]; do
     --llamacpp-json) need_arg "$@"; LLAMACPP_JSON="$2"; shift 2 ;;
     --skip-llamacpp) SKIP_LLAMACPP=1; shift ;;
     --kvasir-args) need_arg "$@"; KVASIR_EXTRA_ARGS="$2"; shift 2 ;;
+    --llamacpp-args) need_arg "$@"; LLAMACPP_EXTRA_ARGS="$2"; shift 2 ;;
     --jobs) need_arg "$@"; JOBS="$2"; shift 2 ;;
     --best-of) need_arg "$@"; BEST_OF="$2"; shift 2 ;;
     --nice) need_arg "$@"; NICE="$2"; shift 2 ;;
@@ -238,6 +243,8 @@ if [ "$RUN_LLAMA" = 1 ]; then
     log "this llama-bench has no -d/--n-depth; measuring depth 0 only (pick a newer --llama-cpp-python-version for depths)"
     depth_args=()
   fi
+  # shellcheck disable=SC2206  # word splitting of --llamacpp-args is intended
+  llama_extra=($LLAMACPP_EXTRA_ARGS)
 fi
 if [ "$RUN_KV" = 1 ]; then
   need_model
@@ -250,8 +257,9 @@ for ((run = 1; run <= BEST_OF; run++)); do
   tag=""; [ "$BEST_OF" -gt 1 ] && tag=" (run $run/$BEST_OF)"
   if [ "$RUN_LLAMA" = 1 ]; then
     f="$OUT/llamacpp$sfx.json"
-    log "running llama-bench -t $THREADS -p $N_PROMPT -n $N_GEN ${depth_args[*]:-} -r $REPS -o json$tag"
-    "${RUN_PREFIX[@]}" "$LLAMA_BENCH" -m "$MODEL" -t "$THREADS" -p "$N_PROMPT" -n "$N_GEN" "${depth_args[@]}" -r "$REPS" -o json \
+    log "running llama-bench -t $THREADS -p $N_PROMPT -n $N_GEN ${depth_args[*]:-} -r $REPS ${llama_extra[*]:+${llama_extra[*]} }-o json$tag"
+    "${RUN_PREFIX[@]}" "$LLAMA_BENCH" -m "$MODEL" -t "$THREADS" -p "$N_PROMPT" -n "$N_GEN" "${depth_args[@]}" -r "$REPS" \
+      "${llama_extra[@]}" -o json \
       >"$f" 2>"$OUT/llamacpp$sfx.stderr" \
       || { tail -20 "$OUT/llamacpp$sfx.stderr" >&2; die "llama-bench failed (log: $OUT/llamacpp$sfx.stderr)"; }
     LLAMA_FILES+=("$f")

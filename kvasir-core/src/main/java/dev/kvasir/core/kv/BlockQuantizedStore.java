@@ -2,7 +2,6 @@ package dev.kvasir.core.kv;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -25,7 +24,6 @@ public abstract sealed class BlockQuantizedStore extends VectorStore permits Q8S
     /** Vector kernels need 8 or 16 float lanes (AVX2, AVX-512); other machines take the scalar path. */
     static final boolean VECTOR_LANES = L == 8 || L == 16;
     static final VectorSpecies<Byte> BS = VECTOR_LANES ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
-    static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
 
     /** Blocks per vector (the last may be short when dim is not a multiple of the block). */
     protected final int blocks;

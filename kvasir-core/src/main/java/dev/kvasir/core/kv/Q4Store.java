@@ -2,7 +2,6 @@ package dev.kvasir.core.kv;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -63,18 +62,26 @@ public final class Q4Store extends BlockQuantizedStore {
         return (i < HALF ? packed & 15 : (packed >> 4) & 15) - 8;
     }
 
-    /** L packed bytes at {@code off} as ints; their low nibbles are values i.., their high nibbles values i+16... */
-    private static IntVector packed(byte[] a, int off) {
-        return (IntVector) ByteVector.fromArray(BS, a, off).convertShape(VectorOperators.B2I, IS, 0);
+    /**
+     * L packed bytes at {@code off}. Their low nibbles minus 8 are values i.. of the block; their
+     * high nibbles, kept in place with the top bit flipped, read as signed bytes are 16 × (values
+     * i+16.. ): byte operations and the byte-to-float widening Q8 uses, all intrinsified (an
+     * int-lane nibble unpack made C2 box vectors).
+     */
+    private static ByteVector packed(byte[] a, int off) {
+        return ByteVector.fromArray(BS, a, off);
     }
 
-    private static FloatVector low(IntVector v) {
-        return (FloatVector) v.and(15).sub(8).convert(VectorOperators.I2F, 0);
+    private static FloatVector low(ByteVector v) {
+        return (FloatVector) v.and((byte) 15).sub((byte) 8).convertShape(VectorOperators.B2F, FS, 0);
     }
 
-    private static FloatVector high(IntVector v) {
-        return (FloatVector) v.lanewise(VectorOperators.ASHR, 4).and(15).sub(8).convert(VectorOperators.I2F, 0);
+    /** 16 × the high nibbles' values: scale by {@link #SIXTEENTH}. */
+    private static FloatVector high16(ByteVector v) {
+        return (FloatVector) v.and((byte) 0xF0).lanewise(VectorOperators.XOR, (byte) 0x80).convertShape(VectorOperators.B2F, FS, 0);
     }
+
+    private static final float SIXTEENTH = 1f / 16;
 
     @Override public void getRange(int from, int count, float[] dst, int off) {
         for (int s = 0; s < count; s++) {
@@ -83,11 +90,11 @@ public final class Q4Store extends BlockQuantizedStore {
                 float d = scale(slot, b);
                 int at = b * BLOCK;
                 if (vectorised) {
-                    FloatVector vd = FloatVector.broadcast(FS, d);
+                    FloatVector vd = FloatVector.broadcast(FS, d), vd16 = FloatVector.broadcast(FS, d * SIXTEENTH);
                     for (int i = 0; i < HALF; i += L) {
-                        IntVector v = packed(data, base + b * HALF + i);
+                        ByteVector v = packed(data, base + b * HALF + i);
                         low(v).mul(vd).intoArray(dst, o + at + i);
-                        high(v).mul(vd).intoArray(dst, o + at + HALF + i);
+                        high16(v).mul(vd16).intoArray(dst, o + at + HALF + i);
                     }
                 } else {
                     for (int i = 0, len = blockLength(b); i < len; i++) dst[o + at + i] = integer(slot, b, i) * d;
@@ -104,11 +111,11 @@ public final class Q4Store extends BlockQuantizedStore {
                 int at = qOff + b * BLOCK;
                 FloatVector acc0 = FloatVector.zero(FS), acc1 = acc0;
                 for (int i = 0; i < HALF; i += L) {
-                    IntVector v = packed(data, base + b * HALF + i);
+                    ByteVector v = packed(data, base + b * HALF + i);
                     acc0 = low(v).fma(FloatVector.fromArray(FS, q, at + i), acc0);
-                    acc1 = high(v).fma(FloatVector.fromArray(FS, q, at + HALF + i), acc1);
+                    acc1 = high16(v).fma(FloatVector.fromArray(FS, q, at + HALF + i), acc1);
                 }
-                total = acc0.add(acc1).fma(FloatVector.broadcast(FS, scale(slot, b)), total);
+                total = acc1.fma(FloatVector.broadcast(FS, SIXTEENTH), acc0).fma(FloatVector.broadcast(FS, scale(slot, b)), total);
             }
             return total.reduceLanes(VectorOperators.ADD);
         }
@@ -127,11 +134,11 @@ public final class Q4Store extends BlockQuantizedStore {
             float w = a * scale(slot, b);
             int at = accOff + b * BLOCK;
             if (vectorised) {
-                FloatVector vw = FloatVector.broadcast(FS, w);
+                FloatVector vw = FloatVector.broadcast(FS, w), vw16 = FloatVector.broadcast(FS, w * SIXTEENTH);
                 for (int i = 0; i < HALF; i += L) {
-                    IntVector v = packed(data, base + b * HALF + i);
+                    ByteVector v = packed(data, base + b * HALF + i);
                     low(v).fma(vw, FloatVector.fromArray(FS, acc, at + i)).intoArray(acc, at + i);
-                    high(v).fma(vw, FloatVector.fromArray(FS, acc, at + HALF + i)).intoArray(acc, at + HALF + i);
+                    high16(v).fma(vw16, FloatVector.fromArray(FS, acc, at + HALF + i)).intoArray(acc, at + HALF + i);
                 }
             } else {
                 for (int i = 0, len = blockLength(b); i < len; i++) acc[at + i] += w * integer(slot, b, i);
@@ -151,17 +158,18 @@ public final class Q4Store extends BlockQuantizedStore {
             for (int j = 0; j < len; j++) {
                 int slot = from + j, k = slot * sb + b * HALF;
                 FloatVector w = FloatVector.broadcast(FS, p[pOff + j] * scale(slot, b));
-                IntVector v0 = packed(data, k), v1 = packed(data, k + 8);
+                ByteVector v0 = packed(data, k), v1 = packed(data, k + 8);
                 a0 = low(v0).fma(w, a0);
                 a1 = low(v1).fma(w, a1);
-                a2 = high(v0).fma(w, a2);
-                a3 = high(v1).fma(w, a3);
+                a2 = high16(v0).fma(w, a2);
+                a3 = high16(v1).fma(w, a3);
             }
             int at = oOff + b * BLOCK;
+            FloatVector sixteenth = FloatVector.broadcast(FS, SIXTEENTH);
             a0.intoArray(out, at);
             a1.intoArray(out, at + 8);
-            a2.intoArray(out, at + 16);
-            a3.intoArray(out, at + 24);
+            a2.mul(sixteenth).intoArray(out, at + 16);
+            a3.mul(sixteenth).intoArray(out, at + 24);
         }
     }
 }
