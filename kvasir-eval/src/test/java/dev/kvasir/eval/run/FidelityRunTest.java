@@ -126,7 +126,9 @@ class FidelityRunTest {
 
     /** Prefill, compress with {@code press} (none: the full cache), then one forward per fed token. */
     private static float[][] logitsAfter(int[] prefix, int[] fed, Press press) {
-        try (Generator gen = new Generator(model, Generator.Options.defaults().withThreads(2)); Parallel par = new Parallel(1)) {
+        // F32, as the runner above: the recomputation must see the same cache
+        try (Generator gen = new Generator(model, Generator.Options.defaults().withThreads(2).withPrecision(dev.kvasir.core.kv.KvPrecision.F32));
+             Parallel par = new Parallel(1)) {
             Generator.Prefilled p = gen.prefillFor(prefix, fed.length, press);
             KvCache cache = p.cache();
             if (press != null) press.compress(cache, layer -> p.recorder().stats(layer), BudgetSpec.fraction(0.35).toBudget());
