@@ -41,7 +41,9 @@ Builds llama.cpp's llama-bench from the llama-cpp-python==$LLAMA_CPP_PYTHON_VERS
 './kvasir bench' on the same model and threads, prints a side-by-side Markdown table and writes JSON.
 
 Options:
-  --model FILE          GGUF model (default: $MODEL)
+  --model FILE          GGUF model (default: $MODEL); any model 'kvasir pull' fetched works, e.g.
+                        ~/.cache/kvasir/models/Qwen2.5-Coder-0.5B-Instruct.Q4_K_M.gguf (qwen2.5-coder-0.5b) or
+                        ~/.cache/kvasir/models/gemma-3-270m-q4_k_m.gguf (gemma3-270m, sliding-window layers)
   --threads N           threads for both engines (default: $THREADS)
   --reps N              llama-bench repetitions per test (-r) (default: $REPS)
   --depths LIST         KV-cache depths, comma separated (llama-bench -d) (default: $DEPTHS)

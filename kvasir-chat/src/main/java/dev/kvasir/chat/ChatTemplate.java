@@ -145,6 +145,74 @@ public final class ChatTemplate {
     }
 
     /**
+     * Renders as {@link #render(List, boolean, Map)} does and tells the messages' content apart from
+     * the template's own text, so that a caller can tokenize content without reading control tokens
+     * in it (a user who writes {@code <|im_end|>} must not end the turn). The template is rendered a
+     * second time with a placeholder for each message's content; the content put back in place of
+     * the placeholders must give the very same prompt, either as written or stripped of surrounding
+     * whitespace (the {@code trim} filter many templates apply). A template that rewrites content
+     * in another way (splits it, slices it, tests what it holds) gives no parts.
+     *
+     * @throws ChatTemplateException when the template raises or fails to render
+     */
+    public RenderedChat renderParts(List<ChatMessage> messages, boolean addGenerationPrompt, Map<String, ?> variables) {
+        String text = render(messages, addGenerationPrompt, variables);
+        List<ChatMessage> placeholders = new ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) placeholders.add(new ChatMessage(messages.get(i).role(), placeholder(i)));
+        String skeleton;
+        try {
+            skeleton = render(placeholders, addGenerationPrompt, variables);
+        } catch (ChatTemplateException e) {
+            return new RenderedChat(text, java.util.Optional.empty()); // the template looks into content
+        }
+        for (boolean stripped : new boolean[] {false, true}) {
+            List<RenderedChat.Part> parts = fill(skeleton, messages, stripped);
+            if (parts != null && concat(parts).equals(text)) return new RenderedChat(text, java.util.Optional.of(parts));
+        }
+        return new RenderedChat(text, java.util.Optional.empty());
+    }
+
+    private static final char PLACEHOLDER_OPEN = '\uE000';
+    private static final char PLACEHOLDER_CLOSE = '\uE001';
+
+    /** A private-use marker no template text contains: {@code U+E000 index U+E001}. */
+    private static String placeholder(int index) {
+        return PLACEHOLDER_OPEN + Integer.toString(index) + PLACEHOLDER_CLOSE;
+    }
+
+    /** The skeleton with each placeholder replaced by its message's content; null when a marker is malformed. */
+    private static List<RenderedChat.Part> fill(String skeleton, List<ChatMessage> messages, boolean stripped) {
+        List<RenderedChat.Part> parts = new ArrayList<>();
+        int from = 0;
+        while (true) {
+            int open = skeleton.indexOf(PLACEHOLDER_OPEN, from);
+            if (open < 0) break;
+            int close = skeleton.indexOf(PLACEHOLDER_CLOSE, open);
+            if (close < 0) return null;
+            int index;
+            try {
+                index = Integer.parseInt(skeleton.substring(open + 1, close));
+            } catch (NumberFormatException e) {
+                return null;
+            }
+            if (index < 0 || index >= messages.size()) return null;
+            if (open > from) parts.add(new RenderedChat.Part(skeleton.substring(from, open), false));
+            String content = messages.get(index).content();
+            if (stripped) content = content.strip();
+            if (!content.isEmpty()) parts.add(new RenderedChat.Part(content, true));
+            from = close + 1;
+        }
+        if (from < skeleton.length()) parts.add(new RenderedChat.Part(skeleton.substring(from), false));
+        return parts;
+    }
+
+    private static String concat(List<RenderedChat.Part> parts) {
+        StringBuilder sb = new StringBuilder();
+        for (RenderedChat.Part p : parts) sb.append(p.text());
+        return sb.toString();
+    }
+
+    /**
      * Templates may mutate what they are given ({@code list.append}, {@code dict.update}); copies
      * keep the caller's collections (often immutable {@code List.of}/{@code Map.of}) untouched.
      */

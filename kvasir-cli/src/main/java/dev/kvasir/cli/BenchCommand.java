@@ -126,12 +126,13 @@ final class BenchCommand implements Callable<Integer> {
                     cache.reserve(Math.max(nPrompt, nGen) + 16);
                 }
                 cache.storeAs(precision, valuePrecision); // (depth 0: nothing prefilled, the empty cache as stored)
-                int[][] slots = cache.sizes();
-                int pos = cache.nextPosition();
+                // a mark, not slot counts: sliding-window layers (Gemma 3) overwrite their ring as tokens are added;
+                // taken after storeAs, so each repetition starts from the cache at the precision it is measured in
+                KvCache.Mark mark = cache.mark();
                 if (nPrompt > 0) {
                     double[] s = new double[reps];
                     for (int r = 0; r < reps; r++) {
-                        cache.truncate(slots, pos);
+                        cache.restore(mark);
                         long t0 = System.nanoTime();
                         llama.forward(tokens, depth, nPrompt, cache, st, par, null, false);
                         s[r] = nPrompt / ((System.nanoTime() - t0) / 1e9);
@@ -142,7 +143,7 @@ final class BenchCommand implements Callable<Integer> {
                 if (nGen > 0) {
                     double[] s = new double[reps];
                     for (int r = 0; r < reps; r++) {
-                        cache.truncate(slots, pos);
+                        cache.restore(mark);
                         long t0 = System.nanoTime();
                         for (int i = 0; i < nGen; i++) llama.forward(tokens, depth + i, 1, cache, st, par, null, false);
                         s[r] = nGen / ((System.nanoTime() - t0) / 1e9);

@@ -72,10 +72,18 @@ final class ChatCommand implements Callable<Integer> {
                         // The template re-rendered history differently from what was generated. An
                         // uncompressed cache can be rolled back to the common prefix; a compressed
                         // one no longer maps slots to positions, so it starts over.
-                        boolean uncompressed = cache.layer(0)[0].size() == cache.nextPosition();
+                        // (asked of a layer that holds the whole context: a sliding-window layer holds its window only)
+                        boolean uncompressed = cache.layer(cache.globalLayers()[0])[0].size() == cache.nextPosition();
+                        boolean rolledBack = false;
                         if (uncompressed) {
-                            cache.truncate(common, common);
-                        } else {
+                            try {
+                                cache.truncate(common, common);
+                                rolledBack = true;
+                            } catch (IllegalStateException windowMovedOn) {
+                                // a sliding-window layer's ring has overwritten the tokens before the common prefix
+                            }
+                        }
+                        if (!rolledBack) {
                             cache = gen.newCache(all.length + maxTokens);
                             common = 0;
                         }

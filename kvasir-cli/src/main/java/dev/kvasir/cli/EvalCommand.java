@@ -125,11 +125,11 @@ final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--continuation applies to --task " + FidelityTask.NAME + " only");
         }
         Path hay = EvalSession.haystack(haystack);
-        List<TaskSpec> specs = p != null ? p.specs(hay, data, seed) : taskSpecs(hay);
+        List<TaskSpec> specs = p != null ? null : taskSpecs(hay);
         List<MethodSpec> methods = p != null ? p.methods() : MethodSpec.parse(presses, pressOpts == null ? List.of() : pressOpts);
         List<BudgetSpec> budgetList = p != null ? p.budgets() : budgetSpecs();
         Configuration.grid(methods, budgetList); // a method without a budget fails here, before the model loads
-        String title = p != null ? p.title() : "Kvasir evaluation: " + String.join(", ", tasks);
+        String title = "Kvasir evaluation: " + (tasks == null ? "" : String.join(", ", tasks));
         Path dir = out != null ? out : Path.of("results", p != null ? p.name() : String.join("+", tasks));
         if (p != null && data == null && !p.skippedWithoutData().isEmpty()) {
             System.err.println("note: " + String.join(", ", p.skippedWithoutData()) + " skipped: give --data FILE (e.g. the LongBench jsonl)");
@@ -138,6 +138,12 @@ final class EvalCommand implements Callable<Integer> {
                 chat == null ? ChatMode.AUTO : chat ? ChatMode.ON : ChatMode.OFF, maxContext, shard == null ? Shard.ALL : Shard.parse(shard),
                 maxRows);
         try (Model model = modelOptions.load(!noProgress)) {
+            if (p != null) {
+                // a preset's tasks suit the model's window: 4k-16k contexts on a 32k model, shorter on SmolLM2's 8k
+                p = Presets.byName(p.name(), model.config().contextLength());
+                specs = p.specs(hay, data, seed);
+                title = p.title();
+            }
             int written = EvalSession.run(model, modelOptions, settings, specs, dir, title, p == null ? null : p.name(), !noProgress);
             System.err.printf(Locale.ROOT, "%d rows written to %s in %s%n", written, dir,
                     dev.kvasir.eval.run.ConsoleProgress.duration((System.nanoTime() - t0) / 1e9));

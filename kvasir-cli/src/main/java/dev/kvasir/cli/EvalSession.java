@@ -8,6 +8,7 @@ import dev.kvasir.eval.run.InputFile;
 import dev.kvasir.eval.run.RunManifest;
 import dev.kvasir.eval.run.RunProgress;
 import dev.kvasir.eval.run.RunReport;
+import dev.kvasir.eval.run.ScoreArchive;
 import dev.kvasir.eval.run.TaskSpec;
 
 import java.io.IOException;
@@ -25,6 +26,8 @@ final class EvalSession {
                    String preset, boolean progress) throws IOException {
         new RunManifest(title, preset, model.name(), settings.queryMode().label(), settings.chatMode().name(), InputFile.of(specs)).ensure(out);
         RunProgress bar = progress ? new ConsoleProgress(System.err) : RunProgress.NONE;
+        int restored = ScoreArchive.restore(out);
+        if (restored > 0) System.err.println("restored " + restored + " committed rows from " + out.resolve(ScoreArchive.FOLDER));
         Generator.Options opts = Generator.Options.defaults().withThreads(modelOptions.threads()).withPrecisions(modelOptions.kvPrecision(), modelOptions.kvPrecisionValues());
         try (Generator gen = new Generator(model, opts)) {
             EvalRunner runner = new EvalRunner(model, gen, settings, bar);

@@ -73,6 +73,19 @@ final class JsonReports {
         m.put("layer_compression_ratios", k.layerCompressionRatios());
         m.put("compress_ms", round(k.compressMillis()));
         if (!k.details().isEmpty()) m.put("details", k.details());
+        if (k.slidingLayers() != null) {
+            // a model with sliding-window layers: kept counts, fractions and ratios above are over the global layers
+            // (which the press compressed), bytes over the whole cache; the local layers keep their window whatever the press
+            var s = k.slidingLayers();
+            Map<String, Object> layers = new LinkedHashMap<>();
+            layers.put("global_layers", s.globalLayers());
+            layers.put("local_layers", s.localLayers());
+            layers.put("window", s.window());
+            layers.put("local_slots_per_layer", s.slotsPerLayer());
+            layers.put("local_bytes_logical", s.bytes());
+            layers.put("local_bytes", s.allocatedBytes());
+            m.put("layers", layers);
+        }
         return m;
     }
 

@@ -9,6 +9,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -49,6 +51,22 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-body", defaultValue = "1m", description = "Request body size limit; larger bodies get 413 (default ${DEFAULT-VALUE}).")
     String maxBody;
 
+    @Option(names = "--drain-timeout", defaultValue = "30s", description = "On SIGTERM or Ctrl-C: how long requests in flight may run on "
+            + "before they are ended (streams get an error event and [DONE]); new requests get 503 meanwhile (default ${DEFAULT-VALUE}).")
+    String drainTimeout;
+
+    @Option(names = "--idle-timeout", defaultValue = "30s", description = "Longest silence on a connection: a stalled upload gets 408 "
+            + "and an idle keep-alive connection is closed (default ${DEFAULT-VALUE}).")
+    String idleTimeout;
+
+    @Option(names = "--max-connections", defaultValue = "512", description = "Open connections at most; more wait to be accepted, "
+            + "and the idle timeout drops to 5s meanwhile (default ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--allowed-host", split = ",", description = "Without an API key, Host names accepted besides localhost, "
+            + "127.0.0.1, [::1] and --host (a guard against DNS rebinding); '*' accepts any. Repeatable or comma-separated.")
+    List<String> allowedHosts = new ArrayList<>();
+
     @Option(names = "--model-id", description = "Model id reported by /v1/models and in responses (default: the model file's name).")
     String modelId;
 
@@ -62,19 +80,30 @@ final class ServeCommand implements Callable<Integer> {
                 .withParallel(parallel).withQueue(queue).withQueueTimeout(Quantities.parseDuration(queueTimeout))
                 .withMaxKvMemory(Quantities.parseBytes(maxKvMemory)).withTimeout(Quantities.parseDuration(timeout))
                 .withMaxBody(Quantities.parseBytes(maxBody)).withThreads(modelOptions.threads())
-                .withKvPrecision(modelOptions.kvPrecision()).withDefaultCompression(defaultCompression()).withModelId(modelId);
+                .withKvPrecision(modelOptions.kvPrecision()).withDefaultCompression(defaultCompression()).withModelId(modelId)
+                .withDrainTimeout(Quantities.parseDuration(drainTimeout)).withIdleTimeout(Quantities.parseDuration(idleTimeout))
+                .withMaxConnections(maxConnections).withAllowedHosts(allowedHosts);
         Model model = modelOptions.load(true);
         KvasirServer server = KvasirServer.start(model, config);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            // the model is not closed: decodes still finishing may read its weights until the JVM exits
-            server.close();
-            stopped.countDown();
-        }, "kvasir-shutdown"));
+        // SIGTERM and Ctrl-C drain the server and then return normally (exit code 0); the JVM's own
+        // handlers would run the shutdown hooks and exit with 143 / 130
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        boolean signalsHandled = ShutdownSignals.onTerminate(() -> {
+            if (stopRequested.getCount() == 0) Runtime.getRuntime().halt(1); // a second signal: stop at once, requests cut
+            stopRequested.countDown();
+        });
+        // other ways out (SIGHUP, System.exit elsewhere) still stop the server, without waiting for a drain
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "kvasir-shutdown"));
         System.err.printf("kvasir: serving %s on http://%s:%d/v1 (%d parallel, queue %d, KV limit %s, compression %s%s)%n",
                 model.name(), config.host(), server.port(), config.parallel(), config.queue(), Quantities.describeBytes(config.maxKvMemory()),
                 config.defaultCompression().key(), config.apiKey() != null ? ", API key required" : "");
-        stopped.await();
+        if (!signalsHandled) new CountDownLatch(1).await(); // no signal handling: the shutdown hook stops the server
+        stopRequested.await();
+        System.err.printf("kvasir: shutting down (waiting up to %.1f s for requests in flight; a second signal stops at once)%n",
+                config.drainTimeout().toMillis() / 1000.0);
+        // the model is not closed: the JVM exits right after and unmaps it
+        server.shutdown(config.drainTimeout());
+        System.err.println("kvasir: stopped");
         return 0;
     }
 

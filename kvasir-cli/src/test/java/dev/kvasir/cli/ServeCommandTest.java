@@ -12,7 +12,8 @@ class ServeCommandTest {
         CliTest.Run r = CliTest.run("serve", "--help");
         assertThat(r.exit()).isZero();
         for (String flag : new String[] {"--host", "--port", "--api-key", "--parallel", "--queue", "--max-kv-memory", "--timeout",
-                "--max-body", "--press", "--budget", "--budget-tokens", "--press-opt"}) {
+                "--max-body", "--press", "--budget", "--budget-tokens", "--press-opt", "--drain-timeout", "--idle-timeout", "--max-connections",
+                "--allowed-host"}) {
             assertThat(r.out()).contains(flag);
         }
     }
@@ -27,6 +28,9 @@ class ServeCommandTest {
         assertThat(CliTest.run("serve", "--model", model, "--max-kv-memory", "lots").err()).contains("not a size");
         assertThat(CliTest.run("serve", "--model", model, "--timeout", "soon").err()).contains("not a duration");
         assertThat(CliTest.run("serve", "--model", model, "--parallel", "0").err()).contains("--parallel must be >= 1");
+        assertThat(CliTest.run("serve", "--model", model, "--max-connections", "0").err()).contains("--max-connections must be >= 1");
+        assertThat(CliTest.run("serve", "--model", model, "--idle-timeout", "0s").err()).contains("--idle-timeout must be > 0");
+        assertThat(CliTest.run("serve", "--model", model, "--drain-timeout", "soon").err()).contains("not a duration");
         assertThat(CliTest.run("serve", "--model", model, "--press", "zip", "--budget", "0.5").err()).contains("unknown press 'zip'");
         CliTest.Run r = CliTest.run("serve", "--model", model, "--press", "snapkv", "--budget", "1.5");
         assertThat(r.exit()).isEqualTo(2);

@@ -4,6 +4,7 @@ import dev.kvasir.core.kv.KvPrecision;
 import dev.kvasir.server.engine.CompressionSpec;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Everything {@code kvasir serve} can be told. Built with {@link #defaults()} and the
@@ -22,10 +23,18 @@ import java.time.Duration;
  * @param kvPrecision        how the KV caches store keys and values
  * @param defaultCompression applied to requests without {@code kv_compression}; {@link CompressionSpec#NONE} for the full cache
  * @param modelId            the id /v1/models reports and responses carry
+ * @param drainTimeout       on shutdown (SIGTERM), how long requests in flight may run on before they are ended
+ * @param idleTimeout        longest silence on a connection: a stalled upload (headers or body) is cut off after it,
+ *                           and so is an idle keep-alive connection
+ * @param maxConnections     open connections at most; beyond it new ones wait in the OS backlog and the idle timeout
+ *                           of the open ones drops to {@link #LIMITED_IDLE_TIMEOUT}
+ * @param allowedHosts       {@code Host} names accepted without an API key besides the loopback names and {@code host};
+ *                           {@code *} accepts any (turns off the DNS-rebinding guard)
  */
 public record ServerConfig(String host, int port, String apiKey, int parallel, int queue, Duration queueTimeout,
                            long maxKvMemory, Duration timeout, long maxBody, int threads, KvPrecision kvPrecision,
-                           CompressionSpec defaultCompression, String modelId) {
+                           CompressionSpec defaultCompression, String modelId, Duration drainTimeout, Duration idleTimeout,
+                           int maxConnections, List<String> allowedHosts) {
 
     public ServerConfig {
         if (host == null || host.isBlank()) throw new IllegalArgumentException("--host must not be empty");
@@ -40,39 +49,61 @@ public record ServerConfig(String host, int port, String apiKey, int parallel, i
         if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         if (kvPrecision == null) kvPrecision = KvPrecision.DEFAULT;
         if (defaultCompression == null) defaultCompression = CompressionSpec.NONE;
+        if (drainTimeout == null || drainTimeout.isNegative()) throw new IllegalArgumentException("--drain-timeout must be >= 0, got " + drainTimeout);
+        if (idleTimeout == null || idleTimeout.toMillis() < 1) throw new IllegalArgumentException("--idle-timeout must be > 0, got " + idleTimeout);
+        if (maxConnections < 1) throw new IllegalArgumentException("--max-connections must be >= 1, got " + maxConnections);
+        allowedHosts = allowedHosts == null ? List.of() : List.copyOf(allowedHosts);
+        for (String h : allowedHosts) {
+            if (h.isBlank()) throw new IllegalArgumentException("--allowed-host must not be empty");
+        }
     }
 
-    /** Loopback:8080, 2 decodes, a queue of 64, 2 GiB of KV, 120 s per request, 1 MiB bodies, all cores. */
+    /** The idle timeout of open connections while {@code maxConnections} are open (frees the slots of stalled clients sooner). */
+    public static final Duration LIMITED_IDLE_TIMEOUT = Duration.ofSeconds(5);
+
+    /**
+     * Loopback:8080, 2 decodes, a queue of 64, 2 GiB of KV, 120 s per request, 1 MiB bodies, all cores, 30 s to drain,
+     * 30 s idle timeout, 512 connections.
+     */
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", 8080, null, 2, 64, Duration.ofSeconds(30), 2L << 30, Duration.ofSeconds(120),
-                1L << 20, Math.max(1, Runtime.getRuntime().availableProcessors()), KvPrecision.DEFAULT, CompressionSpec.NONE, null);
+                1L << 20, Math.max(1, Runtime.getRuntime().availableProcessors()), KvPrecision.DEFAULT, CompressionSpec.NONE, null,
+                Duration.ofSeconds(30), Duration.ofSeconds(30), 512, List.of());
     }
 
-    public ServerConfig withHost(String h) { return new ServerConfig(h, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId); }
+    public ServerConfig withHost(String h) { return new ServerConfig(h, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts); }
 
-    public ServerConfig withPort(int p) { return new ServerConfig(host, p, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId); }
+    public ServerConfig withPort(int p) { return new ServerConfig(host, p, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts); }
 
-    public ServerConfig withApiKey(String k) { return new ServerConfig(host, port, k, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId); }
+    public ServerConfig withApiKey(String k) { return new ServerConfig(host, port, k, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts); }
 
-    public ServerConfig withParallel(int n) { return new ServerConfig(host, port, apiKey, n, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId); }
+    public ServerConfig withParallel(int n) { return new ServerConfig(host, port, apiKey, n, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts); }
 
-    public ServerConfig withQueue(int n) { return new ServerConfig(host, port, apiKey, parallel, n, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId); }
+    public ServerConfig withQueue(int n) { return new ServerConfig(host, port, apiKey, parallel, n, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts); }
 
-    public ServerConfig withQueueTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, d, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId); }
+    public ServerConfig withQueueTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, d, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts); }
 
-    public ServerConfig withMaxKvMemory(long b) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, b, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId); }
+    public ServerConfig withMaxKvMemory(long b) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, b, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts); }
 
-    public ServerConfig withTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, d, maxBody, threads, kvPrecision, defaultCompression, modelId); }
+    public ServerConfig withTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, d, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts); }
 
-    public ServerConfig withMaxBody(long b) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, b, threads, kvPrecision, defaultCompression, modelId); }
+    public ServerConfig withMaxBody(long b) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, b, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts); }
 
-    public ServerConfig withThreads(int t) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, t, kvPrecision, defaultCompression, modelId); }
+    public ServerConfig withThreads(int t) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, t, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts); }
 
-    public ServerConfig withKvPrecision(KvPrecision p) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, p, defaultCompression, modelId); }
+    public ServerConfig withKvPrecision(KvPrecision p) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, p, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts); }
 
-    public ServerConfig withDefaultCompression(CompressionSpec c) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, c, modelId); }
+    public ServerConfig withDefaultCompression(CompressionSpec c) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, c, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts); }
 
-    public ServerConfig withModelId(String id) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, id); }
+    public ServerConfig withModelId(String id) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, id, drainTimeout, idleTimeout, maxConnections, allowedHosts); }
+
+    public ServerConfig withDrainTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, d, idleTimeout, maxConnections, allowedHosts); }
+
+    public ServerConfig withIdleTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, d, maxConnections, allowedHosts); }
+
+    public ServerConfig withMaxConnections(int n) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, n, allowedHosts); }
+
+    public ServerConfig withAllowedHosts(List<String> hosts) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, hosts); }
 
     /** Compute threads each decode slot gets: the cores split evenly, at least one. */
     public int threadsPerSlot() {

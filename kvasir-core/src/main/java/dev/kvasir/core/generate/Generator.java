@@ -220,6 +220,9 @@ public final class Generator implements AutoCloseable {
         if (decodePress == null) cache.reserve(Math.max(0, Math.min(request.maxTokens(), context - cache.nextPosition())));
         state.recordDecodeAttention(decodePress != null);
         if (decodePress != null) decodePress.reset();
+        // decode-time presses, like prompt presses, act on the layers that hold the whole context
+        KvCache pressed = decodePress != null ? cache.compressibleView() : cache;
+        java.util.function.IntFunction<float[][]> rowsOfLayer = layer -> state.lastAttentionRows(pressed.modelLayer(layer));
         Sampler sampler = new Sampler(request.sampling());
         int[] history = Arrays.copyOf(request.prompt(), request.totalPromptTokens() + request.maxTokens() + 1);
         System.arraycopy(request.afterCompression(), 0, history, request.prompt().length, request.afterCompression().length);
@@ -263,7 +266,7 @@ public final class Generator implements AutoCloseable {
             }
             llama.forward(history, historyLength - 1, 1, cache, state, par, null, false); // the token just appended
             steps++;
-            if (decodePress != null) decodePress.afterDecodeStep(cache, state::lastAttentionRows);
+            if (decodePress != null) decodePress.afterDecodeStep(pressed, rowsOfLayer);
         }
         if (!stops.stopped()) {
             String tail = stops.push(utf8.finish());
@@ -300,7 +303,7 @@ public final class Generator implements AutoCloseable {
         CompressionReport report = press.compressOrSkip(cache, layer -> rec == null ? null : rec.stats(layer), budget);
         if (cache.keyPrecision() != options.precision() || cache.valuePrecision() != options.valuePrecision()) {
             cache.storeAs(options.precision(), options.valuePrecision());
-            report = report.stored(cache.precisionLabel(), cache.usedBytes(), cache.allocatedBytes());
+            report = report.stored(cache);
         }
         return new Compressed(cache, report);
     }

@@ -137,6 +137,15 @@ public final class HeadCache {
         return s;
     }
 
+    /** Overwrites key, value and position of an existing slot, its mass back to 1 (a sliding-window ring reusing the slot). */
+    public void replace(int slot, float[] k, int kOff, float[] v, int vOff, int position) {
+        checkSlot(slot);
+        keys.put(slot, k, kOff);
+        values.put(slot, v, vOff);
+        positions[slot] = position;
+        if (mass != null) mass[slot] = 1f;
+    }
+
     /** Overwrites key and value of an existing slot (merging). */
     public void set(int slot, float[] k, int kOff, float[] v, int vOff) {
         checkSlot(slot);

@@ -80,6 +80,23 @@ final class Attention {
      * From logits {@code p[0..n)} to the output: adds log(mass) for merged slots, softmax (left
      * in {@code p}), then {@code out = Σ_j p_j v_j}.
      */
+    /**
+     * {@link #attendTransposed} for a sliding-window query: only slots [lo, n) are seen (the
+     * earlier slots get no weight).
+     */
+    static void attendTransposedWindow(HeadCache head, float[] kt, int lo, int n, float[] q, int qOff, float scale, float[] p,
+                                       float[] out, int outOff) {
+        if (lo <= 0) {
+            attendTransposed(head, kt, n, q, qOff, scale, p, out, outOff);
+            return;
+        }
+        int hd = head.headDim();
+        int blocks = (n + L - 1) / L;
+        for (int kb = lo / L; kb < blocks; kb++) blockScores(kt, kb * hd * L, hd, q, qOff, scale, p, kb * L);
+        java.util.Arrays.fill(p, 0, lo, Float.NEGATIVE_INFINITY);
+        normaliseAndMix(head, n, p, out, outOff);
+    }
+
     private static void normaliseAndMix(HeadCache head, int n, float[] p, float[] out, int outOff) {
         int hd = head.headDim();
         float[] mass = head.massOrNull();

@@ -8,6 +8,8 @@ public final class InferenceState {
     final int maxBatch;
     final float[] x, xb, xb2, q, k, v, att, hb, hb2;
     final float[] ropeCos, ropeSin;
+    /** RoPE tables of the sliding-window layers (their own base), null when the model has none. */
+    final float[] localRopeCos, localRopeSin;
     /** Slots each KV head held before the current chunk. */
     final int[] bases;
     /** Slots each KV head attends over in a single-token step. */
@@ -39,6 +41,8 @@ public final class InferenceState {
         hb2 = new float[maxBatch * c.hiddenDim()];
         ropeCos = new float[maxBatch * c.ropeDim() / 2];
         ropeSin = new float[maxBatch * c.ropeDim() / 2];
+        localRopeCos = c.sliding() != null ? new float[maxBatch * c.ropeDim() / 2] : null;
+        localRopeSin = c.sliding() != null ? new float[maxBatch * c.ropeDim() / 2] : null;
         logits = new float[c.vocabularySize()];
         bases = new int[c.kvHeads()];
         slotCounts = new int[c.kvHeads()];

@@ -3,6 +3,7 @@ package dev.kvasir.core.model;
 import dev.kvasir.core.kv.HeadCache;
 import dev.kvasir.core.kv.KvCache;
 import dev.kvasir.core.kv.KvPrecision;
+import dev.kvasir.core.kv.SlidingWindowRing;
 import dev.kvasir.core.tensor.WeightMatrix;
 import dev.kvasir.core.util.Parallel;
 
@@ -14,18 +15,27 @@ import dev.kvasir.core.util.Parallel;
  *
  * <p>Keys and values go into a {@link KvCache} of per-head variable-length slots; attention
  * iterates over the slots that exist, so compressed caches need no special handling here.
+ *
+ * <p>Gemma 3 ({@link ModelConfig#gemma()}) runs through the same path with its differences: the
+ * embedding scaled by √dim, RMSNorms after attention and after the MLP, a GELU-tanh gated MLP,
+ * its own query scale, and sliding-window (local) layers with their own RoPE base, whose heads
+ * keep only their window ({@link SlidingWindowRing}).
  */
 public final class LlamaModel {
     private final ModelConfig c;
     private final ModelWeights w;
     private final Rope rope;
+    /** RoPE of the sliding-window layers (their own base), null when the model has none. */
+    private final Rope localRope;
     private final float attnScale;
 
     public LlamaModel(ModelConfig config, ModelWeights weights) {
         this.c = config;
         this.w = weights;
         this.rope = new Rope(config, weights.ropeFrequencyFactors());
-        this.attnScale = (float) (1.0 / Math.sqrt(config.headDim()));
+        this.localRope = config.sliding() == null ? null
+                : new Rope(config, weights.ropeFrequencyFactors(), config.sliding().localRopeTheta());
+        this.attnScale = config.gemma() != null ? config.gemma().attentionScale() : (float) (1.0 / Math.sqrt(config.headDim()));
     }
 
     public ModelConfig config() { return c; }
@@ -33,12 +43,15 @@ public final class LlamaModel {
     public ModelWeights weights() { return w; }
 
     public KvCache newCache(KvPrecision precision, int initialCapacity) {
-        return new KvCache(c.layers(), c.kvHeads(), c.headDim(), precision, initialCapacity);
+        return newCache(precision, precision, initialCapacity);
     }
 
-    /** A cache with keys and values at their own precisions. */
+    /** A cache with keys and values at their own precisions (the sliding-window layers' too, when the model has them). */
     public KvCache newCache(KvPrecision keys, KvPrecision values, int initialCapacity) {
-        return new KvCache(c.layers(), c.kvHeads(), c.headDim(), keys, values, initialCapacity);
+        if (c.sliding() == null) return new KvCache(c.layers(), c.kvHeads(), c.headDim(), keys, values, initialCapacity);
+        boolean[] local = new boolean[c.layers()];
+        for (int l = 0; l < local.length; l++) local[l] = c.isLocal(l);
+        return new KvCache(c.layers(), c.kvHeads(), c.headDim(), keys, values, initialCapacity, c.sliding().window(), local);
     }
 
     public InferenceState newState(int maxBatch) {
@@ -77,11 +90,16 @@ public final class LlamaModel {
                 throw new IllegalArgumentException("token id " + t + " outside the vocabulary [0, " + c.vocabularySize() + ")");
             }
             w.tokenEmbedding().dequantizeRow(t, st.x, b * dim);
+            if (c.gemma() != null) Ops.scale(st.x, b * dim, c.gemma().embeddingScale(), dim);
         }
         rope.tables(pos0, batch, st.ropeCos, st.ropeSin);
+        if (localRope != null) localRope.tables(pos0, batch, st.localRopeCos, st.localRopeSin);
+        final int window = c.sliding() == null ? 0 : c.sliding().window();
 
         for (int l = 0; l < c.layers(); l++) {
             LayerWeights lw = w.layers()[l];
+            boolean local = c.isLocal(l);
+            float[] cos = local ? st.localRopeCos : st.ropeCos, sin = local ? st.localRopeSin : st.ropeSin;
             for (int b = 0; b < batch; b++) Ops.rmsnorm(st.xb, b * dim, st.x, b * dim, lw.attnNorm(), dim, c.rmsNormEps());
             matmul3(par, st.xb, batch, lw.wq(), st.q, lw.wk(), st.k, lw.wv(), st.v);
             for (int b = 0; b < batch; b++) {
@@ -94,29 +112,53 @@ public final class LlamaModel {
                     for (int h = 0; h < c.heads(); h++) Ops.rmsnorm(st.q, b * qDim + h * hd, st.q, b * qDim + h * hd, lw.qNorm(), hd, c.rmsNormEps());
                     for (int h = 0; h < c.kvHeads(); h++) Ops.rmsnorm(st.k, b * kvDim + h * hd, st.k, b * kvDim + h * hd, lw.kNorm(), hd, c.rmsNormEps());
                 }
-                rope.apply(st.q, b * qDim, c.heads(), st.ropeCos, st.ropeSin, b);
-                rope.apply(st.k, b * kvDim, c.kvHeads(), st.ropeCos, st.ropeSin, b);
+                (local ? localRope : rope).apply(st.q, b * qDim, c.heads(), cos, sin, b);
+                (local ? localRope : rope).apply(st.k, b * kvDim, c.kvHeads(), cos, sin, b);
             }
             HeadCache[] heads = cache.layer(l);
             // Heads of a layer may hold different numbers of slots (head-adaptive budgets, per-head
             // merging): each head's new tokens start after its own slots.
             int[] bases = st.bases;
-            for (int h = 0; h < c.kvHeads(); h++) {
-                bases[h] = heads[h].size();
-                heads[h].ensureRoom(batch);
-                for (int b = 0; b < batch; b++) heads[h].append(st.k, b * kvDim + h * hd, st.v, b * kvDim + h * hd, pos0 + b);
+            if (local) {
+                if (cache.window() != window) throw new IllegalArgumentException("the cache's sliding window (" + cache.window()
+                        + ") is not the model's (" + window + "): make caches with newCache");
+                for (int h = 0; h < c.kvHeads(); h++) {
+                    SlidingWindowRing.beforeChunk(heads[h], window, pos0, batch);
+                    bases[h] = heads[h].size();
+                    if (batch == 1) {
+                        SlidingWindowRing.put(heads[h], window, st.k, h * hd, st.v, h * hd, pos0);
+                    } else {
+                        for (int b = 0; b < batch; b++) heads[h].append(st.k, b * kvDim + h * hd, st.v, b * kvDim + h * hd, pos0 + b);
+                    }
+                }
+                localAttention(heads, bases, batch, window, st, par);
+                for (int h = 0; h < c.kvHeads(); h++) SlidingWindowRing.afterChunk(heads[h], window);
+            } else {
+                for (int h = 0; h < c.kvHeads(); h++) {
+                    bases[h] = heads[h].size();
+                    heads[h].ensureRoom(batch);
+                    for (int b = 0; b < batch; b++) heads[h].append(st.k, b * kvDim + h * hd, st.v, b * kvDim + h * hd, pos0 + b);
+                }
+                attention(l, heads, bases, batch, queryBase, st, par, recorder);
             }
-            attention(l, heads, bases, batch, queryBase, st, par, recorder);
             matmul(par, lw.wo(), st.att, batch, st.xb2, dim);
+            if (lw.postAttnNorm() != null) {
+                for (int b = 0; b < batch; b++) Ops.rmsnorm(st.xb2, b * dim, st.xb2, b * dim, lw.postAttnNorm(), dim, c.rmsNormEps());
+            }
             for (int b = 0; b < batch; b++) Ops.add(st.x, b * dim, st.xb2, b * dim, dim);
 
             for (int b = 0; b < batch; b++) Ops.rmsnorm(st.xb, b * dim, st.x, b * dim, lw.ffnNorm(), dim, c.rmsNormEps());
             matmul2(par, st.xb, batch, lw.wGate(), st.hb, lw.wUp(), st.hb2);
-            Ops.swiglu(st.hb, st.hb2, batch * hidden);
+            if (c.gemma() != null) Ops.geglu(st.hb, st.hb2, batch * hidden);
+            else Ops.swiglu(st.hb, st.hb2, batch * hidden);
             matmul(par, lw.wDown(), st.hb, batch, st.xb2, dim);
+            if (lw.postFfnNorm() != null) {
+                for (int b = 0; b < batch; b++) Ops.rmsnorm(st.xb2, b * dim, st.xb2, b * dim, lw.postFfnNorm(), dim, c.rmsNormEps());
+            }
             for (int b = 0; b < batch; b++) Ops.add(st.x, b * dim, st.xb2, b * dim, dim);
         }
         cache.advance(batch);
+        final float softcap = c.gemma() == null ? 0f : c.gemma().finalLogitSoftcap();
 
         if (!computeLogits) return;
         if (allLogits) {
@@ -124,13 +166,48 @@ public final class LlamaModel {
             if (st.allLogits == null || st.allLogits.length < batch * vocab) st.allLogits = new float[st.maxBatch * vocab];
             for (int b = 0; b < batch; b++) Ops.rmsnorm(st.xb, b * dim, st.x, b * dim, w.outputNorm(), dim, c.rmsNormEps());
             matmul(par, w.output(), st.xb, batch, st.allLogits, vocab);
+            if (softcap > 0) Ops.softcap(st.allLogits, softcap, batch * vocab);
             System.arraycopy(st.allLogits, (batch - 1) * vocab, st.logits, 0, vocab);
         } else {
             int lastOff = (batch - 1) * dim;
             Ops.rmsnorm(st.xb, 0, st.x, lastOff, w.outputNorm(), dim, c.rmsNormEps());
             WeightMatrix out = w.output();
             par.forRange(out.rows(), 64, (from, to) -> out.matvec(st.xb, 0, st.logits, from, from, to));
+            if (softcap > 0) Ops.softcap(st.logits, softcap, out.rows());
         }
+    }
+
+    /**
+     * Attention of a sliding-window layer. The head holds, in position order, the window before
+     * the chunk and the chunk itself (prefill; token b sees slots [bases+b+1−window, bases+b]),
+     * or a full ring in any order whose every slot is in the new token's window (decode). No
+     * statistics are recorded: presses do not touch local layers.
+     */
+    private void localAttention(HeadCache[] heads, int[] bases, int batch, int window, InferenceState st, Parallel par) {
+        final int qDim = c.qDim(), hd = c.headDim(), g = c.groupSize(), nh = c.heads();
+        if (batch == 1) {
+            int[] n = st.slotCounts;
+            for (int h = 0; h < c.kvHeads(); h++) n[h] = heads[h].size();
+            // no rows for decode-time presses: they act on the global layers only
+            GroupedDecodeAttention.attend(heads, n, g, st.q, attnScale, st.att, st, par, null);
+            return;
+        }
+        int blk = Attention.blockLength();
+        int maxSlots = 0;
+        for (int h = 0; h < c.kvHeads(); h++) {
+            st.keysT[h] = Attention.transposeKeys(heads[h], bases[h] + batch, st.keysT[h], st.keyTmp);
+            maxSlots = Math.max(maxSlots, bases[h] + batch);
+        }
+        final int padded = (maxSlots + blk - 1) / blk * blk;
+        par.forParts(batch * nh, 1, (part, from, to) -> {
+            float[] p = st.probsScratch(padded);
+            for (int item = from; item < to; item++) {
+                int b = item / nh, h = item % nh, kvh = h / g;
+                int n = bases[kvh] + b + 1;
+                Attention.attendTransposedWindow(heads[kvh], st.keysT[kvh], n - window, n, st.q, b * qDim + h * hd, attnScale, p,
+                        st.att, b * qDim + h * hd);
+            }
+        });
     }
 
     /**

@@ -21,7 +21,7 @@ import java.util.Set;
 
 /** Builds a {@link Model} from a GGUF file or a Hugging Face directory. */
 final class ModelLoader {
-    private static final Set<String> ARCHITECTURES = Set.of("llama", "mistral", "qwen2", "qwen3", "smollm");
+    private static final Set<String> ARCHITECTURES = Set.of("llama", "mistral", "qwen2", "qwen3", "smollm", "gemma3");
 
     private ModelLoader() {}
 
@@ -49,8 +49,9 @@ final class ModelLoader {
             int headDim = (int) f.getLong(p + "attention.key_length", dim / heads);
             int layers = (int) f.getLong(p + "block_count");
             int vocab = (int) w.require("token_embd.weight").rows();
-            boolean qwen = arch.startsWith("qwen");
-            RopeType ropeType = qwen ? RopeType.NEOX : RopeType.INTERLEAVED;
+            boolean gemma = arch.equals("gemma3");
+            // llama.cpp's converter permutes Q/K rows for interleaved RoPE only for Llama-family models
+            RopeType ropeType = arch.startsWith("qwen") || gemma ? RopeType.NEOX : RopeType.INTERLEAVED;
             int ropeDim = (int) f.getLong(p + "rope.dimension_count", headDim);
             boolean hasBias = w.find(LayerNames.gguf(0).qBias()).isPresent();
             boolean qkNorm = w.find(LayerNames.gguf(0).qNorm()).isPresent();
@@ -60,14 +61,17 @@ final class ModelLoader {
             ModelConfig config = new ModelConfig(arch, dim, (int) f.getLong(p + "feed_forward_length"), layers, heads, kvHeads,
                     headDim, vocab, (int) f.getLong(p + "context_length", 2048),
                     f.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f), f.getFloat(p + "rope.freq_base", 10000f),
-                    ropeType, ropeDim, scaling, hasBias, qkNorm, tied);
+                    ropeType, ropeDim, scaling, hasBias, qkNorm, tied,
+                    gemma ? gemmaBlock(f, p, dim, heads, headDim, layers) : null,
+                    gemma ? gemmaSlidingWindow(f, p, layers) : null);
             LayerWeights[] lw = layers(w, config, LayerNames::gguf);
             WeightMatrix embedding = matrix(w, "token_embd.weight", vocab, dim);
             WeightMatrix output = tied ? embedding : matrix(w, "output.weight", vocab, dim);
             float[] ropeFactors = hasFreqs ? vector(w, "rope_freqs.weight", ropeDim / 2) : null;
             ModelWeights weights = new ModelWeights(embedding, lw, vector(w, "output_norm.weight", dim), output, ropeFactors);
             Tokenizer tokenizer = Tokenizers.fromGgufMetadata(f.metadata(), path);
-            String template = f.findString("tokenizer.chat_template").orElse(null);
+            // a Gemma GGUF converted from a base checkpoint carries no template: Gemma's own is used
+            String template = f.findString("tokenizer.chat_template").orElse(gemma ? GemmaChatTemplate.SOURCE : null);
             String name = f.findString("general.name").orElse(path.getFileName().toString());
             return new Model(name, path, config, weights, tokenizer, template, f);
         } catch (RuntimeException e) {
@@ -76,21 +80,61 @@ final class ModelLoader {
         }
     }
 
+    /**
+     * Gemma 3 as llama.cpp reads it (src/models/gemma3.cpp): embeddings × √dim; queries scaled by
+     * 1/√headDim (the 27B model, 62 layers, by 1/√(dim/heads): its query_pre_attn_scalar);
+     * optional final logit soft-capping.
+     */
+    private static ModelConfig.Gemma gemmaBlock(GgufFile f, String p, int dim, int heads, int headDim, int layers) {
+        float attnScale = (float) (1.0 / Math.sqrt(layers == 62 ? (double) dim / heads : headDim));
+        return new ModelConfig.Gemma((float) Math.sqrt(dim), attnScale, f.getFloat(p + "final_logit_softcapping", 0f));
+    }
+
+    /**
+     * Gemma 3's local layers: {@code attention.sliding_window} tokens (none when absent or 0),
+     * the layer pattern from {@code attention.sliding_window_pattern} (a bool per layer, or a
+     * period N: layer l is local unless l % N == N − 1; default 6, five local to one global), and
+     * the local RoPE base {@code rope.freq_base_swa} (default 10000), as llama.cpp does.
+     */
+    private static ModelConfig.SlidingWindow gemmaSlidingWindow(GgufFile f, String p, int layers) {
+        long window = f.getLong(p + "attention.sliding_window", 0);
+        if (window <= 0) return null;
+        boolean[] local = new boolean[layers];
+        Object pattern = f.metadata().get(p + "attention.sliding_window_pattern");
+        if (pattern instanceof boolean[] given) {
+            if (given.length != layers) {
+                throw new ModelFormatException(f.path(), p + "attention.sliding_window_pattern", -1,
+                        "has " + given.length + " entries for " + layers + " layers");
+            }
+            local = given.clone();
+        } else {
+            long period = pattern == null ? 6 : f.getLong(p + "attention.sliding_window_pattern");
+            for (int l = 0; l < layers; l++) local[l] = period == 0 || l % period < period - 1;
+        }
+        if (window > Integer.MAX_VALUE / 4) {
+            throw new ModelFormatException(f.path(), p + "attention.sliding_window", -1, "window " + window + " is too large");
+        }
+        return new ModelConfig.SlidingWindow((int) window, f.getFloat(p + "rope.freq_base_swa", 10000f), local);
+    }
+
     /** The tensor names of decoder block {@code l}, as GGUF and Hugging Face checkpoints spell them. */
     private record LayerNames(String attnNorm, String q, String k, String v, String o, String qBias, String kBias, String vBias,
-                              String qNorm, String kNorm, String ffnNorm, String gate, String down, String up) {
+                              String qNorm, String kNorm, String ffnNorm, String gate, String down, String up,
+                              String postAttnNorm, String postFfnNorm) {
         static LayerNames gguf(int l) {
             String b = "blk." + l + ".";
             return new LayerNames(b + "attn_norm.weight", b + "attn_q.weight", b + "attn_k.weight", b + "attn_v.weight",
                     b + "attn_output.weight", b + "attn_q.bias", b + "attn_k.bias", b + "attn_v.bias", b + "attn_q_norm.weight",
-                    b + "attn_k_norm.weight", b + "ffn_norm.weight", b + "ffn_gate.weight", b + "ffn_down.weight", b + "ffn_up.weight");
+                    b + "attn_k_norm.weight", b + "ffn_norm.weight", b + "ffn_gate.weight", b + "ffn_down.weight", b + "ffn_up.weight",
+                    b + "post_attention_norm.weight", b + "post_ffw_norm.weight");
         }
 
         static LayerNames huggingFace(int l) {
             String b = "model.layers." + l + ".", a = b + "self_attn.", m = b + "mlp.";
             return new LayerNames(b + "input_layernorm.weight", a + "q_proj.weight", a + "k_proj.weight", a + "v_proj.weight",
                     a + "o_proj.weight", a + "q_proj.bias", a + "k_proj.bias", a + "v_proj.bias", a + "q_norm.weight", a + "k_norm.weight",
-                    b + "post_attention_layernorm.weight", m + "gate_proj.weight", m + "down_proj.weight", m + "up_proj.weight");
+                    b + "post_attention_layernorm.weight", m + "gate_proj.weight", m + "down_proj.weight", m + "up_proj.weight",
+                    null, null);
         }
     }
 
@@ -108,7 +152,9 @@ final class ModelLoader {
                     c.qkNorm() ? vector(w, n.qNorm(), c.headDim()) : null,
                     c.qkNorm() ? vector(w, n.kNorm(), c.headDim()) : null,
                     vector(w, n.ffnNorm(), dim),
-                    matrix(w, n.gate(), hidden, dim), matrix(w, n.down(), dim, hidden), matrix(w, n.up(), hidden, dim));
+                    matrix(w, n.gate(), hidden, dim), matrix(w, n.down(), dim, hidden), matrix(w, n.up(), hidden, dim),
+                    c.gemma() != null ? vector(w, n.postAttnNorm(), dim) : null,
+                    c.gemma() != null ? vector(w, n.postFfnNorm(), dim) : null);
         }
         return lw;
     }

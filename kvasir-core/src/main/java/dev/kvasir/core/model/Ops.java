@@ -50,4 +50,38 @@ final class Ops {
             gate[i] = (float) (g / (1.0 + Math.exp(-g))) * up[i];
         }
     }
+
+    private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
+
+    /**
+     * gate[i] = gelu(gate[i]) * up[i] over [0, n), GELU in its tanh form
+     * (0.5·g·(1 + tanh(√(2/π)·(g + 0.044715·g³)))), as Gemma's gelu_pytorch_tanh and llama.cpp's GELU.
+     */
+    static void geglu(float[] gate, float[] up, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector g = FloatVector.fromArray(S, gate, i);
+            FloatVector inner = g.mul(g).mul(0.044715f).add(1f).mul(g).mul(SQRT_2_OVER_PI);
+            FloatVector t = inner.lanewise(VectorOperators.TANH).add(1f);
+            g.mul(0.5f).mul(t).mul(FloatVector.fromArray(S, up, i)).intoArray(gate, i);
+        }
+        for (; i < n; i++) {
+            double g = gate[i];
+            gate[i] = (float) (0.5 * g * (1.0 + Math.tanh(SQRT_2_OVER_PI * (g + 0.044715 * g * g * g)))) * up[i];
+        }
+    }
+
+    /** x[xo..xo+n) *= s. */
+    static void scale(float[] x, int xo, float s, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, x, xo + i).mul(s).intoArray(x, xo + i);
+        }
+        for (; i < n; i++) x[xo + i] *= s;
+    }
+
+    /** x[i] = cap·tanh(x[i] / cap) over [0, n): Gemma's final logit soft-capping. */
+    static void softcap(float[] x, float cap, int n) {
+        for (int i = 0; i < n; i++) x[i] = (float) (cap * Math.tanh(x[i] / cap));
+    }
 }

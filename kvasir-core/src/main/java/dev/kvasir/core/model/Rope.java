@@ -12,13 +12,18 @@ final class Rope {
     private final float[] invFreq; // ropeDim/2
 
     Rope(ModelConfig c, float[] frequencyFactors) {
+        this(c, frequencyFactors, c.ropeTheta());
+    }
+
+    /** With base {@code theta} instead of the model's (the local layers of a sliding-window model have their own). */
+    Rope(ModelConfig c, float[] frequencyFactors, float theta) {
         this.type = c.ropeType();
         this.headDim = c.headDim();
         this.ropeDim = c.ropeDim();
         int half = ropeDim / 2;
         invFreq = new float[half];
         for (int i = 0; i < half; i++) {
-            double f = 1.0 / Math.pow(c.ropeTheta(), (2.0 * i) / ropeDim);
+            double f = 1.0 / Math.pow(theta, (2.0 * i) / ropeDim);
             if (frequencyFactors != null) {
                 f /= frequencyFactors[i];
             } else if (c.ropeScaling() != null) {

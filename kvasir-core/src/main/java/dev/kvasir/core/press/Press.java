@@ -57,6 +57,13 @@ public interface Press {
      * {@code skipped: prompt shorter than N tokens}. The entry point of the engine.
      */
     default CompressionReport compressOrSkip(KvCache cache, IntFunction<AttentionStats> statsForLayer, Budget budget) {
+        KvCache view = cache.compressibleView();
+        if (view != cache) {
+            // sliding-window layers (Gemma 3) keep only their window whatever the press: the press sees, and its
+            // budget counts, the layers that hold the whole context; the report names both kinds
+            return compressOrSkip(view, layer -> statsForLayer.apply(view.modelLayer(layer)), budget)
+                    .withSlidingLayers(CompressionReport.SlidingLayers.of(cache));
+        }
         int t = cache.layers() == 0 ? 0 : cache.head(0, 0).size();
         int min = minPromptTokens();
         if (t >= min) return compress(cache, statsForLayer, budget);

@@ -120,6 +120,15 @@ abstract sealed class BlockMatrix implements WeightMatrix
         if (touched == Integer.MIN_VALUE) touchSink = touched;
     }
 
+    /**
+     * Whether {@link #matvec} multiplies with x rounded to int8 blocks ({@link Q8Vector}) rather
+     * than with x itself: its results then differ from the float product by the rounding of x
+     * (at most half a quantization step of each block's x times the block's |w|).
+     */
+    boolean matvecQuantizesX() {
+        return false;
+    }
+
     @Override
     public void matmul(float[] xs, int batch, float[] out, int outStride, int rowFrom, int rowTo) {
         FloatGemm.matmul(this, xs, batch, out, outStride, rowFrom, rowTo);

@@ -43,6 +43,8 @@ final class FloatGemm {
         /** F16 rows in flight. */
         private short[] halves = new short[0];
         private float[] floats = new float[0];
+        /** The activation vector quantized for the integer decode kernels. */
+        final Q8Vector q8 = new Q8Vector();
         final float[] tile = new float[R * 2 * L];
         final int[] index = new int[L];
 

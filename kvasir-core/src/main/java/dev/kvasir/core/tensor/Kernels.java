@@ -86,6 +86,47 @@ final class Kernels {
         return v.lanewise(VectorOperators.LSHL, IntVector.fromArray(IS, BYTE_SHIFTS, 0)).lanewise(VectorOperators.ASHR, 24);
     }
 
+    /** Short species of FS's shape: 2L lanes, the integer dot products' quant and activation lanes. */
+    static final VectorSpecies<Short> QS = VectorSpecies.of(short.class, FS.vectorShape());
+    /** Byte species of 2L lanes (half of FS's bits): 2L quant bytes load and widen into one {@link #QS} vector. */
+    static final VectorSpecies<Byte> QSB = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 16));
+    /** Short lanes per vector. */
+    static final int SL = 2 * L;
+
+    /**
+     * Whether the Q4_1 and Q8_0 decode kernels multiply the weight quants with the activations
+     * rounded to int8 blocks ({@link Q8Vector}) in the integer domain, as ggml's CPU backend
+     * does, rather than with the float activations: {@code -Dkvasir.matvec=q8}, off by default.
+     *
+     * <p>At 256 and 128 bits a vector of 2L shorts takes 16 quants, twice the weights per
+     * instruction of the float path (on AVX2: 1.1-1.5x per kernel, 1.15x for SmolLM2's whole decode
+     * in DecodeMatvecBench; at 128 bits 1.5x). But the rounding of
+     * x changes results: SmolLM2's greedy tokens then leave the golden float32 path of
+     * transformers at steps 0-31 (GoldenTest), even with 11-bit activations, so it is an
+     * opt-in speed/accuracy trade, like llama.cpp's. At 512 bits a block does not fill a short
+     * vector and the float path is used whatever the property.
+     */
+    static final boolean INT_DOT = L <= 8 && "q8".equals(System.getProperty("kvasir.matvec", "").trim());
+
+    /** The 2L bytes at {@code off}, sign-extended to 2L shorts (vpmovsxbw). */
+    static ShortVector widenShortsAt(MemorySegment d, long off) {
+        return (ShortVector) ByteVector.fromMemorySegment(QSB, d, off, LE).convertShape(VectorOperators.B2S, QS, 0);
+    }
+
+    static ShortVector shorts(short[] q, int off) {
+        return ShortVector.fromArray(QS, q, off);
+    }
+
+    /**
+     * Adjacent pairs of 16-bit lanes summed into L int lanes (vpmaddwd's add half): the short
+     * vector read as ints, each the sum of its sign-extended low and high halves. Avoids
+     * convertShape of the upper part, which C2 may not intrinsify.
+     */
+    static IntVector pairSums(ShortVector s) {
+        IntVector v = (IntVector) s.reinterpretShape(IS, 0);
+        return v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16));
+    }
+
     static FloatVector toFloat(IntVector v) {
         return (FloatVector) v.convert(VectorOperators.I2F, 0);
     }

@@ -55,8 +55,9 @@ final class Q4_0Matrix extends BlockMatrix {
     public void matvec(float[] x, int xOffset, float[] out, int outOffset, int rowFrom, int rowTo) {
         checkMatvec(x, xOffset, out, outOffset, rowFrom, rowTo);
         int r = rowFrom;
-        for (; r + 1 < rowTo; r += 2) dot2(r, x, xOffset, out, outOffset + r - rowFrom);
-        if (r < rowTo) out[outOffset + r - rowFrom] = dot(r, x, xOffset);
+        // 128-bit vectors: two rows exceed C2's inlining node budget and box the vectors (see Q4_1Matrix)
+        if (L >= 8) for (; r + 1 < rowTo; r += 2) dot2(r, x, xOffset, out, outOffset + r - rowFrom);
+        for (; r < rowTo; r++) out[outOffset + r - rowFrom] = dot(r, x, xOffset);
     }
 
     /** Rows r and r+1 into {@code out[i], out[i+1]}: see Q8_0Matrix.dot2. */

@@ -1,6 +1,12 @@
 package dev.kvasir.core.tensor;
 
 import static dev.kvasir.core.tensor.Kernels.FS;
+import static dev.kvasir.core.tensor.Kernels.INT_DOT;
+import static dev.kvasir.core.tensor.Kernels.QS;
+import static dev.kvasir.core.tensor.Kernels.SL;
+import static dev.kvasir.core.tensor.Kernels.pairSums;
+import static dev.kvasir.core.tensor.Kernels.shorts;
+import static dev.kvasir.core.tensor.Kernels.widenShortsAt;
 import static dev.kvasir.core.tensor.Kernels.L;
 import static dev.kvasir.core.tensor.Kernels.PARTS;
 import static dev.kvasir.core.tensor.Kernels.bcast;
@@ -16,6 +22,7 @@ import java.util.Objects;
 import dev.kvasir.core.gguf.GgmlType;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -71,14 +78,27 @@ final class Q4_1Matrix extends BlockMatrix {
     }
 
     @Override
+    boolean matvecQuantizesX() {
+        return INT_DOT;
+    }
+
+    @Override
     public void matvec(float[] x, int xOffset, float[] out, int outOffset, int rowFrom, int rowTo) {
         checkMatvec(x, xOffset, out, outOffset, rowFrom, rowTo);
+        if (INT_DOT) {
+            Q8Vector xq = FloatGemm.scratch().q8;
+            xq.quantize(x, xOffset, cols);
+            for (int r = rowFrom; r < rowTo; r++) out[outOffset + r - rowFrom] = dotQ(r, xq);
+            return;
+        }
         int nb = blocks;
         float[] xs = FloatGemm.scratch().aux(nb);
         for (int b = 0; b < nb; b++) xs[b] = sum(xsum(x, xOffset + 32 * b));
         int r = rowFrom;
-        for (; r + 1 < rowTo; r += 2) dot2(r, x, xOffset, xs, out, outOffset + r - rowFrom);
-        if (r < rowTo) out[outOffset + r - rowFrom] = dot1(r, x, xOffset, xs);
+        // with 4 lanes (128-bit vectors) a block is 8 part loads per row, and two rows exceed C2's
+        // inlining node budget, which boxes the vectors: one row at a time there
+        if (L >= 8) for (; r + 1 < rowTo; r += 2) dot2(r, x, xOffset, xs, out, outOffset + r - rowFrom);
+        for (; r < rowTo; r++) out[outOffset + r - rowFrom] = dot1(r, x, xOffset, xs);
     }
 
     /**
@@ -112,6 +132,37 @@ final class Q4_1Matrix extends BlockMatrix {
         keep(touched);
         out[i] = sum(a0) + m0;
         out[i + 1] = sum(a1) + m1;
+    }
+
+    /** {@code lo*x[k..] + hi*x[k+16..]} in 16-bit lanes for 2L quant bytes widened to shorts (|sum| < 2^15). */
+    private static ShortVector nibbles(ShortVector w, short[] q, int k) {
+        return w.and((short) 0xF).mul(shorts(q, k)).add(w.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(shorts(q, k + 16)));
+    }
+
+    /**
+     * Row r against the int8-quantized x: per block, the 32 nibble-times-int8 products are
+     * summed exactly in 16-bit lanes (each lane at most 2*(16/SL)*15*127 < 2^15), reduced to
+     * ints in pairs, converted once and scaled by d*dx; the m term uses x's exact block sum.
+     * One row per loop: a two-row version exceeds C2's inlining node budget and boxes vectors.
+     */
+    private float dotQ(int r, Q8Vector xq) {
+        MemorySegment d = data;
+        short[] q = xq.q;
+        long base = rowOffset(r);
+        FloatVector a0 = FloatVector.zero(FS);
+        float m0 = 0f;
+        long ahead = touchStart(base, rowBytes);
+        int touched = 0;
+        for (int b = 0; b < blocks; b++) {
+            long o = base + (long) b * BLOCK_BYTES;
+            touched += touch(d, ahead + (long) b * BLOCK_BYTES);
+            ShortVector s0 = nibbles(widenShortsAt(d, o + 4), q, b * 32);
+            for (int p = SL; p < 16; p += SL) s0 = s0.add(nibbles(widenShortsAt(d, o + 4 + p), q, b * 32 + p));
+            a0 = toFloat(pairSums(s0)).fma(bcast(f16(d, o) * xq.scale[b]), a0);
+            m0 = Math.fma(f16(d, o + 2), xq.sum[b], m0);
+        }
+        keep(touched);
+        return sum(a0) + m0;
     }
 
     private float dot1(int r, float[] x, int xOffset, float[] xs) {

@@ -1,6 +1,11 @@
 package dev.kvasir.core.tensor;
 
 import static dev.kvasir.core.tensor.Kernels.FS;
+import static dev.kvasir.core.tensor.Kernels.INT_DOT;
+import static dev.kvasir.core.tensor.Kernels.SL;
+import static dev.kvasir.core.tensor.Kernels.pairSums;
+import static dev.kvasir.core.tensor.Kernels.shorts;
+import static dev.kvasir.core.tensor.Kernels.widenShortsAt;
 import static dev.kvasir.core.tensor.Kernels.L;
 import static dev.kvasir.core.tensor.Kernels.PARTS;
 import static dev.kvasir.core.tensor.Kernels.bcast;
@@ -15,6 +20,7 @@ import java.lang.foreign.MemorySegment;
 import dev.kvasir.core.gguf.GgmlType;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 
 /**
  * Q8_0: blocks of 32 weights {@code {f16 d; i8 qs[32]}}, {@code w = qs[j] * d}.
@@ -54,11 +60,54 @@ final class Q8_0Matrix extends BlockMatrix {
     }
 
     @Override
+    boolean matvecQuantizesX() {
+        return INT_DOT;
+    }
+
+    @Override
     public void matvec(float[] x, int xOffset, float[] out, int outOffset, int rowFrom, int rowTo) {
         checkMatvec(x, xOffset, out, outOffset, rowFrom, rowTo);
+        if (INT_DOT) {
+            Q8Vector xq = FloatGemm.scratch().q8;
+            xq.quantize(x, xOffset, cols);
+            for (int r = rowFrom; r < rowTo; r++) out[outOffset + r - rowFrom] = dotQ(r, xq);
+            return;
+        }
         int r = rowFrom;
-        for (; r + 1 < rowTo; r += 2) dot2(r, x, xOffset, out, outOffset + r - rowFrom);
-        if (r < rowTo) out[outOffset + r - rowFrom] = dot(r, x, xOffset);
+        // 128-bit vectors: two rows exceed C2's inlining node budget and box the vectors (see Q4_1Matrix)
+        if (L >= 8) for (; r + 1 < rowTo; r += 2) dot2(r, x, xOffset, out, outOffset + r - rowFrom);
+        for (; r < rowTo; r++) out[outOffset + r - rowFrom] = dot(r, x, xOffset);
+    }
+
+    /**
+     * Row r against the int8-quantized x: per block the 32 int8 products are summed exactly
+     * in 16-bit lanes two at a time, reduced to ints in pairs, converted once and scaled by
+     * d*dx. One
+     * row per loop: two exceed C2's inlining node budget and box the vectors.
+     */
+    /** Two vectors of int8 products, 2*SL quants from {@code o} times x's from {@code k}, summed: |lane| <= 2*128*127 < 2^15. */
+    private static ShortVector products(MemorySegment d, long o, short[] q, int k) {
+        return widenShortsAt(d, o).mul(shorts(q, k)).add(widenShortsAt(d, o + SL).mul(shorts(q, k + SL)));
+    }
+
+    private float dotQ(int r, Q8Vector xq) {
+        MemorySegment d = data;
+        short[] q = xq.q;
+        float[] xd = xq.scale;
+        long base = rowOffset(r);
+        FloatVector a0 = FloatVector.zero(FS);
+        long ahead = touchStart(base, rowBytes);
+        int touched = 0;
+        for (int b = 0; b < blocks; b++) {
+            long o = base + (long) b * BLOCK_BYTES;
+            touched += touch(d, ahead + (long) b * BLOCK_BYTES);
+            int k = b * 32;
+            IntVector s = pairSums(products(d, o + 2, q, k));
+            for (int p = 2 * SL; p < 32; p += 2 * SL) s = s.add(pairSums(products(d, o + 2 + p, q, k + p)));
+            a0 = toFloat(s).fma(bcast(f16(d, o) * xd[b]), a0);
+        }
+        keep(touched);
+        return sum(a0);
     }
 
     /**

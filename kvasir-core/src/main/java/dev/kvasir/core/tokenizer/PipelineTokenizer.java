@@ -49,25 +49,36 @@ final class PipelineTokenizer implements Tokenizer {
 
     @Override
     public int[] encode(String text, boolean addBos, boolean parseSpecial) {
-        IntList out = new IntList(Math.max(16, text.length() / 3));
+        return encode(List.of(new Span(text, parseSpecial)), addBos);
+    }
+
+    @Override
+    public int[] encode(List<Span> spans, boolean addBos) {
+        int length = 0;
+        for (Span s : spans) length += s.text().length();
+        IntList out = new IntList(Math.max(16, length / 3));
         if (addBos && specials.bos() >= 0) out.add(specials.bos());
         boolean afterToken = false;
-        for (AddedTokenMatcher.Segment raw : rawTokens.split(text, parseSpecial)) {
-            if (raw.isToken()) {
-                out.add(raw.token());
-                afterToken = true;
-                continue;
-            }
-            String normalized = normalizer.normalize(raw.text());
-            for (AddedTokenMatcher.Segment seg : normalizedTokens.split(normalized, parseSpecial)) {
-                if (seg.isToken()) {
-                    out.add(seg.token());
+        int spanStart = 0; // where the span begins in the whole input: only text at 0 gets a start-of-input prefix
+        for (Span span : spans) {
+            for (AddedTokenMatcher.Segment raw : rawTokens.split(span.text(), span.parseSpecial())) {
+                if (raw.isToken()) {
+                    out.add(raw.token());
                     afterToken = true;
-                } else {
-                    encoder.encode(seg.text(), raw.start() == 0 && seg.start() == 0, afterToken, out);
-                    afterToken = false;
+                    continue;
+                }
+                String normalized = normalizer.normalize(raw.text());
+                for (AddedTokenMatcher.Segment seg : normalizedTokens.split(normalized, span.parseSpecial())) {
+                    if (seg.isToken()) {
+                        out.add(seg.token());
+                        afterToken = true;
+                    } else {
+                        encoder.encode(seg.text(), spanStart == 0 && raw.start() == 0 && seg.start() == 0, afterToken, out);
+                        afterToken = false;
+                    }
                 }
             }
+            spanStart += span.text().length();
         }
         return out.toArray();
     }

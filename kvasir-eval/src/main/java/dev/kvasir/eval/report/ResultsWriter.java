@@ -32,6 +32,11 @@ public final class ResultsWriter implements Closeable {
         out.close();
     }
 
+    /** The row as one line of a results file (no newline). */
+    public static String line(ResultRow row) {
+        return ResultsJson.toJson(row);
+    }
+
     /** Appends all rows to {@code file}. */
     public static void writeAll(Path file, List<ResultRow> rows) throws IOException {
         try (ResultsWriter w = new ResultsWriter(file)) {

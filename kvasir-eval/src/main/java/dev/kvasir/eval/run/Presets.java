@@ -2,13 +2,15 @@ package dev.kvasir.eval.run;
 
 import dev.kvasir.eval.report.Claim;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The papers' comparisons, scaled to a small model on a small machine (SmolLM2-135M-Instruct,
- * 8k window, two cores): short contexts and few samples, the papers' methods and budgets kept.
- * See {@code docs/results/<preset>/README.md} for what each reproduces and what it shows.
+ * The papers' comparisons, sized to the model's window, the papers' methods, budgets and claims
+ * kept: on SmolLM2-135M-Instruct (8k window) short contexts and few samples; on a model with a
+ * 32k window (Qwen2.5-Coder-0.5B-Instruct) 4k to 16k contexts and about a hundred samples at 4k
+ * ({@link #longSuite}). See {@code docs/results/<model>/<preset>/README.md} for what each shows.
  */
 public final class Presets {
     private Presets() {}
@@ -30,8 +32,14 @@ public final class Presets {
      * bytes and lists the notes of those that were not.
      */
     public static Preset kvmergerPaper() {
-        return new Preset("kvmerger-paper", "KVMerger paper comparison (scaled)",
-                List.of(
+        return kvmergerPaper(SHORT_WINDOW);
+    }
+
+    /** The KVMerger comparison with the tasks of a model's context window ({@link #longSuite} from 16k up). */
+    public static Preset kvmergerPaper(int contextWindow) {
+        boolean long_ = contextWindow >= LONG_WINDOW;
+        return new Preset("kvmerger-paper", long_ ? "KVMerger paper comparison (4k-16k contexts)" : "KVMerger paper comparison (scaled)",
+                long_ ? longSuite() : List.of(
                         item("niah", List.of(1024, 2048, 4096), FIVE_DEPTHS, 0, 0, 0, false),
                         item("passkey", List.of(2048), FIVE_DEPTHS, 5, 0, 0, false),
                         item("niah_single_2", List.of(2048), List.of(), 4, 0, 0, false),
@@ -69,8 +77,14 @@ public final class Presets {
      * ({@code q4=faithful}): the reference code only warns when a layer falls below r_min.
      */
     public static Preset dynamickvPaper() {
-        return new Preset("dynamickv-paper", "DynamicKV paper comparison (scaled)",
-                List.of(
+        return dynamickvPaper(SHORT_WINDOW);
+    }
+
+    /** The DynamicKV comparison with the tasks of a model's context window ({@link #longSuite} from 16k up). */
+    public static Preset dynamickvPaper(int contextWindow) {
+        boolean long_ = contextWindow >= LONG_WINDOW;
+        return new Preset("dynamickv-paper", long_ ? "DynamicKV paper comparison (4k-16k contexts)" : "DynamicKV paper comparison (scaled)",
+                long_ ? longSuite() : List.of(
                         item("niah", List.of(2048, 4096), THREE_DEPTHS, 0, 0, 0, false),
                         item("passkey", List.of(2048), THREE_DEPTHS, 3, 0, 0, false),
                         item("multi_news", List.of(), List.of(), 4, 128, 2048, true)),
@@ -102,6 +116,48 @@ public final class Presets {
                 List.of(item("niah", List.of(2048, 4096), THREE_DEPTHS, 0, 0, 0, false)),
                 methods("full", "kvmerger:exact=true", "kvmerger:exact=true,heavy-score=window", "dynamickv", "h2o", "snapkv"),
                 List.of(BudgetSpec.fraction(0.35)), List.of());
+    }
+
+    /** Models with a window below this run the scaled-down tasks (SmolLM2-135M, 8k). */
+    static final int LONG_WINDOW = 16384;
+    private static final int SHORT_WINDOW = 8192;
+    /** RULER's synthetic suite as the long presets run it: single, multi-key, multi-value and multi-query needles, tracking, words. */
+    static final List<String> RULER_SUITE = List.of("niah_single_1", "niah_single_2", "niah_multikey_1", "niah_multivalue",
+            "niah_multiquery", "vt", "cwe", "fwe");
+
+    /**
+     * The tasks of both paper presets on a model with a 32k window (Qwen2.5-Coder-0.5B), in the
+     * order they run: everything at 4k first (the headline length: about a hundred pass/fail
+     * samples, so that a cell's interval is near ±10 points), then the needle heatmap at three
+     * lengths, multi_news with LongBench's 512-token summaries, and fewer samples at 8k and 16k.
+     * Fidelity reads the haystack essays at every length (LongBench contexts are too short for 16k).
+     * A run that stops resumes; {@code scores/} keeps the rows across sessions and machines.
+     */
+    static List<Preset.Item> longSuite() {
+        List<Preset.Item> items = new ArrayList<>();
+        items.add(item("fidelity", List.of(4096), List.of(), 8, 0, 0, false));
+        for (String t : RULER_SUITE) items.add(item(t, List.of(4096), List.of(), 10, 0, 0, false));
+        items.add(item("passkey", List.of(4096), FIVE_DEPTHS, 4, 0, 0, false));
+        items.add(item("niah", List.of(4096, 8192, 16384), FIVE_DEPTHS, 0, 0, 0, false));
+        // LongBench's own generation length; contexts up to 8k (most multi_news rows fit whole)
+        items.add(item("multi_news", List.of(), List.of(), 8, 512, 8192, true));
+        items.add(item("fidelity", List.of(8192), List.of(), 4, 0, 0, false));
+        for (String t : RULER_SUITE) items.add(item(t, List.of(8192), List.of(), 3, 0, 0, false));
+        items.add(item("passkey", List.of(8192), FIVE_DEPTHS, 1, 0, 0, false));
+        items.add(item("fidelity", List.of(16384), List.of(), 2, 0, 0, false));
+        for (String t : RULER_SUITE) items.add(item(t, List.of(16384), List.of(), 1, 0, 0, false));
+        items.add(item("passkey", List.of(16384), FIVE_DEPTHS, 1, 0, 0, false));
+        return items;
+    }
+
+    /** A preset with the tasks that suit a model's context window. */
+    public static Preset byName(String name, int contextWindow) {
+        return switch (name) {
+            case "kvmerger-paper" -> kvmergerPaper(contextWindow);
+            case "dynamickv-paper" -> dynamickvPaper(contextWindow);
+            case "demo" -> demo();
+            default -> throw new IllegalArgumentException("unknown preset '" + name + "'; known: " + names());
+        };
     }
 
     public static List<String> names() {

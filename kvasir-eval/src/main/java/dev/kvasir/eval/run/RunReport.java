@@ -39,8 +39,11 @@ public final class RunReport {
     public record Written(Report report, Path headline, List<Path> overviews, Path claims, Path readme) {}
 
     public static Written write(Path dir) throws IOException {
+        // rows committed by earlier sessions or other machines (scores/) come back first; the archive is then rewritten
+        ScoreArchive.restore(dir);
         List<ResultRow> rows = ResultsReader.read(dir);
         if (rows.isEmpty()) throw new IllegalArgumentException("no result rows (*.jsonl) in " + dir);
+        ScoreArchive.save(dir);
         RunManifest manifest = RunManifest.read(dir);
         String title = title(manifest, rows);
         ReportWriter.Options o = ReportWriter.Options.defaults();

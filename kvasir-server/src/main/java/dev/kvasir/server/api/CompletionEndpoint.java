@@ -10,12 +10,15 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.BooleanSupplier;
 
 /**
  * POST /v1/chat/completions and /v1/completions: parse, admit (slot + KV memory), generate,
  * answer as one JSON object or as server-sent events. The request's deadline (--timeout) covers
  * the queue wait and the generation; a generation cut by it ends with finish_reason "length".
- * A client that goes away cancels its generation at the next decode step.
+ * A client that goes away cancels its generation at the next decode step, and so does the end of
+ * a server shutdown's drain time (the client then gets a 503, or an error event and {@code [DONE]}).
+ * A stream counts as answered (200) once its {@code [DONE]} is written, whatever the client does next.
  */
 public final class CompletionEndpoint {
     /** Status recorded for requests whose client went away before the answer (nginx's convention). */
@@ -28,15 +31,17 @@ public final class CompletionEndpoint {
     private final ServerMetrics metrics;
     private final Duration timeout;
     private final Duration queueTimeout;
+    private final ShutdownSignal shutdown;
 
     public CompletionEndpoint(InferenceEngine engine, RequestParser parser, String modelId, ServerMetrics metrics,
-                              Duration timeout, Duration queueTimeout) {
+                              Duration timeout, Duration queueTimeout, ShutdownSignal shutdown) {
         this.engine = engine;
         this.parser = parser;
         this.responses = new Responses(modelId);
         this.metrics = metrics;
         this.timeout = timeout;
         this.queueTimeout = queueTimeout;
+        this.shutdown = shutdown;
     }
 
     /** Handles one request; returns the HTTP status it ended with (for the request metrics). */
@@ -47,6 +52,8 @@ public final class CompletionEndpoint {
         long queueDeadline = Math.min(deadline, start + queueTimeout.toNanos());
         InferenceEngine.Admitted run = admit(req, queueDeadline);
         try (run) {
+            // a request that waited in the queue while the server drained gets no slot time once it ends
+            if (shutdown.ending()) throw ShutdownSignal.error("the request was not started");
             Responses.Envelope env = Responses.Envelope.of(kind);
             return req.stream() ? stream(ctx, req, run, env, connection, deadline) : whole(ctx, run, env, connection, deadline);
         } finally {
@@ -71,9 +78,22 @@ public final class CompletionEndpoint {
         return ApiException.busy(r.getMessage(), r.retryAfterSeconds());
     }
 
+    /** Whether the generation must stop: the client went away or the server's drain time is over. */
+    private BooleanSupplier stop(ClientConnection connection) {
+        return () -> connection.gone() || shutdown.ending();
+    }
+
+    /** The generation stopped because the server ended it, not because the client left. */
+    private boolean endedByShutdown(Outcome o, ClientConnection connection) {
+        return o.cause() == Outcome.Cause.DISCONNECT && !connection.gone() && shutdown.ending();
+    }
+
     private int whole(Context ctx, InferenceEngine.Admitted run, Responses.Envelope env, ClientConnection connection, long deadline) {
-        Outcome o = run.generate(text -> {}, connection::gone, deadline);
-        record(o);
+        Outcome o = run.generate(text -> {}, stop(connection), deadline);
+        record(o, connection);
+        if (endedByShutdown(o, connection)) {
+            throw ShutdownSignal.error("the generation was ended after " + o.completionTokens() + " tokens");
+        }
         if (o.cause() == Outcome.Cause.DISCONNECT) return CLIENT_CLOSED;
         ctx.status(200).contentType("application/json").result(Json.write(responses.complete(env, o)));
         return 200;
@@ -86,7 +106,7 @@ public final class CompletionEndpoint {
         if (env.kind() == CompletionRequest.Kind.CHAT) sse.send(responses.roleChunk(env));
         Outcome o;
         try {
-            o = run.generate(text -> sse.send(responses.textChunk(env, text)), connection::gone, deadline);
+            o = run.generate(text -> sse.send(responses.textChunk(env, text)), stop(connection), deadline);
         } catch (RuntimeException e) {
             // the 200 is already on the wire: report the failure in the stream, as OpenAI does
             log.error("generation failed mid-stream", e);
@@ -95,18 +115,25 @@ public final class CompletionEndpoint {
             metrics.error(endpoint(env), "internal_error");
             return 500;
         }
-        record(o);
+        record(o, connection);
+        if (endedByShutdown(o, connection)) {
+            ApiException e = ShutdownSignal.error("the generation was ended after " + o.completionTokens() + " tokens");
+            sse.send(e.body());
+            sse.done();
+            metrics.error(endpoint(env), e.code());
+            return e.status();
+        }
         if (o.cause() == Outcome.Cause.DISCONNECT) return CLIENT_CLOSED;
         sse.send(responses.finishChunk(env, o.finishReason()));
         if (req.includeUsage()) sse.send(responses.usageChunk(env, o));
-        sse.done();
-        return connection.gone() ? CLIENT_CLOSED : 200;
+        // answered once [DONE] is out: a client that closes as soon as it reads it did not leave early
+        return sse.done() ? 200 : CLIENT_CLOSED;
     }
 
-    private void record(Outcome o) {
+    private void record(Outcome o, ClientConnection connection) {
         metrics.generated(o);
         switch (o.cause()) {
-            case DISCONNECT -> metrics.cancelled("disconnect");
+            case DISCONNECT -> metrics.cancelled(endedByShutdown(o, connection) ? "shutdown" : "disconnect");
             case TIMEOUT -> metrics.cancelled("timeout");
             case FINISHED -> { }
         }

@@ -35,9 +35,10 @@ public final class InspectEndpoint {
     private final ServerMetrics metrics;
     private final Duration timeout;
     private final Duration queueTimeout;
+    private final ShutdownSignal shutdown;
 
     public InspectEndpoint(InferenceEngine engine, RequestParser parser, Model model, String modelId, ServerMetrics metrics,
-                           Duration timeout, Duration queueTimeout) {
+                           Duration timeout, Duration queueTimeout, ShutdownSignal shutdown) {
         this.engine = engine;
         this.parser = parser;
         this.model = model;
@@ -45,6 +46,7 @@ public final class InspectEndpoint {
         this.metrics = metrics;
         this.timeout = timeout;
         this.queueTimeout = queueTimeout;
+        this.shutdown = shutdown;
     }
 
     public int handle(Context ctx, byte[] body, ClientConnection connection) {
@@ -53,8 +55,9 @@ public final class InspectEndpoint {
         InspectionJob job = parser.inspection(body);
         try {
             Inspection result = engine.inspect(job, Math.min(deadline, start + queueTimeout.toNanos()),
-                    () -> connection.gone() || System.nanoTime() - deadline > 0);
+                    () -> connection.gone() || shutdown.ending() || System.nanoTime() - deadline > 0);
             if (connection.gone()) return CompletionEndpoint.CLIENT_CLOSED;
+            if (shutdown.ending()) throw ShutdownSignal.error("the inspection was ended");
             ctx.status(200).contentType("application/json").result(Json.write(render(job, result)));
             return 200;
         } catch (Admission.Refused r) {

@@ -150,9 +150,24 @@ public final class RequestParser {
             if (role == null || !role.isTextual()) {
                 throw ApiException.invalid(at + ".role", "invalid_type", "'" + at + ".role' must be a string, got " + JsonFields.describe(role));
             }
-            out.add(new ChatMessage(role.textValue(), content(m.get("content"), at + ".content")));
+            out.add(new ChatMessage(role(role.textValue(), at + ".role"), content(m.get("content"), at + ".content")));
         }
         return out;
+    }
+
+    /** The roles of OpenAI's chat API. */
+    static final List<String> ROLES = List.of("system", "developer", "user", "assistant", "tool");
+
+    /**
+     * A validated role. {@code developer} (OpenAI's newer name for the instructions of the
+     * application) is rendered as {@code system}: chat templates know only the latter.
+     */
+    private static String role(String role, String at) {
+        if (!ROLES.contains(role)) {
+            throw ApiException.invalid(at, "invalid_value", "'" + at + "' must be one of " + String.join(", ", ROLES)
+                    + ", got '" + role + "'");
+        }
+        return role.equals("developer") ? "system" : role;
     }
 
     /** A string, null (an assistant turn with tool calls) or an array of {@code {"type": "text", "text": ...}} parts. */

@@ -42,17 +42,20 @@ final class SseStream {
         write("data: " + Json.write(event) + "\n\n");
     }
 
-    void done() {
-        write("data: [DONE]\n\n");
+    /** Ends the stream; true when {@code [DONE]} was written and flushed. */
+    boolean done() {
+        return write("data: [DONE]\n\n");
     }
 
-    private void write(String text) {
-        if (out == null || connection.gone()) return;
+    private boolean write(String text) {
+        if (out == null || connection.gone()) return false;
         try {
             out.write(text.getBytes(StandardCharsets.UTF_8));
             out.flush();
+            return true;
         } catch (IOException e) {
             connection.markGone();
+            return false;
         }
     }
 }

@@ -35,9 +35,12 @@ final class KvInspector {
             KvCache cache = prefilled.cache().copy();
             List<Inspection.Merge> merges = new ArrayList<>();
             Press press = presses[i];
+            // a model with sliding-window layers: the press compresses the global layers (a view of them)
+            KvCache view = cache.compressibleView();
             CompressionReport report = MergeTrace.during(
-                    (layer, kvHead, slotPosition, absorbed) -> merges.add(new Inspection.Merge(layer, kvHead, slotPosition, absorbed)),
-                    () -> press.compress(cache, layer -> recorder == null ? null : recorder.stats(layer), spec.budget()));
+                    (layer, kvHead, slotPosition, absorbed) -> merges.add(new Inspection.Merge(view.modelLayer(layer), kvHead, slotPosition, absorbed)),
+                    () -> press.compress(view, layer -> recorder == null ? null : recorder.stats(view.modelLayer(layer)), spec.budget()));
+            if (view != cache) report = report.withSlidingLayers(CompressionReport.SlidingLayers.of(cache));
             int[][][] kept = keptPositions(cache);
             GenerationResult answer = job.maxTokens() == 0 ? null : answer(slot, spec, job, prefilled, cache, cancelled);
             results.add(new Inspection.MethodResult(spec, report, kept, List.copyOf(merges), answer));
