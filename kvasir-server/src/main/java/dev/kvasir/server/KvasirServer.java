@@ -94,7 +94,7 @@ public final class KvasirServer implements AutoCloseable {
         this.apiKey = new ApiKeyCheck(config.apiKey());
         this.guard = new RequestGuard(config.apiKey() == null, config.host(), config.allowedHosts());
         String modelId = config.modelId() != null ? config.modelId() : defaultModelId(model);
-        long kvTokenLimit = config.maxKvMemory() / model.config().kvBytesPerToken(config.kvPrecision().bytesPerValue());
+        long kvTokenLimit = config.maxKvMemory() / model.config().kvBytesPerToken(config.kvPrecision(), config.kvPrecision());
         RequestParser parser = new RequestParser(model, config.defaultCompression(), kvTokenLimit);
         this.completions = new CompletionEndpoint(engine, parser, modelId, metrics, config.timeout(), config.queueTimeout(),
                 shutdown);

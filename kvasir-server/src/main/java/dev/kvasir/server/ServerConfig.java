@@ -48,7 +48,7 @@ public record ServerConfig(String host, int port, String apiKey, int parallel, i
         if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("--timeout must be > 0, got " + timeout);
         if (maxBody < 1) throw new IllegalArgumentException("--max-body must be > 0, got " + maxBody);
         if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
-        if (kvPrecision == null) kvPrecision = KvPrecision.F32;
+        if (kvPrecision == null) kvPrecision = KvPrecision.DEFAULT;
         if (defaultCompression == null) defaultCompression = CompressionSpec.NONE;
         if (drainTimeout == null || drainTimeout.isNegative()) throw new IllegalArgumentException("--drain-timeout must be >= 0, got " + drainTimeout);
         if (idleTimeout == null || idleTimeout.toMillis() < 1) throw new IllegalArgumentException("--idle-timeout must be > 0, got " + idleTimeout);
@@ -68,7 +68,7 @@ public record ServerConfig(String host, int port, String apiKey, int parallel, i
      */
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", 8080, null, 16, 64, Duration.ofSeconds(30), 2L << 30, Duration.ofSeconds(120),
-                1L << 20, Math.max(1, Runtime.getRuntime().availableProcessors()), KvPrecision.F32, CompressionSpec.NONE, null,
+                1L << 20, Math.max(1, Runtime.getRuntime().availableProcessors()), KvPrecision.DEFAULT, CompressionSpec.NONE, null,
                 Duration.ofSeconds(30), Duration.ofSeconds(30), 512, List.of(), true);
     }
 

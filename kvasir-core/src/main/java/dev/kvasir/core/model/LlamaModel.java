@@ -43,10 +43,15 @@ public final class LlamaModel {
     public ModelWeights weights() { return w; }
 
     public KvCache newCache(KvPrecision precision, int initialCapacity) {
-        if (c.sliding() == null) return new KvCache(c.layers(), c.kvHeads(), c.headDim(), precision, initialCapacity);
+        return newCache(precision, precision, initialCapacity);
+    }
+
+    /** A cache with keys and values at their own precisions (the sliding-window layers' too, when the model has them). */
+    public KvCache newCache(KvPrecision keys, KvPrecision values, int initialCapacity) {
+        if (c.sliding() == null) return new KvCache(c.layers(), c.kvHeads(), c.headDim(), keys, values, initialCapacity);
         boolean[] local = new boolean[c.layers()];
         for (int l = 0; l < local.length; l++) local[l] = c.isLocal(l);
-        return new KvCache(c.layers(), c.kvHeads(), c.headDim(), precision, initialCapacity, c.sliding().window(), local);
+        return new KvCache(c.layers(), c.kvHeads(), c.headDim(), keys, values, initialCapacity, c.sliding().window(), local);
     }
 
     public InferenceState newState(int maxBatch) {

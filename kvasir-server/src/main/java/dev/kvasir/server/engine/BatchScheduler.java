@@ -216,7 +216,8 @@ final class BatchScheduler implements AutoCloseable {
         }
         CompressionSpec c = s.job.compression();
         // a full cache gets its final size up front; a compressed one holds the prompt, then the kept slots and the reply
-        s.cache = llama.newCache(precision, Math.max(16, c.compresses() ? prompt.length : prompt.length + s.request.maxTokens()));
+        // prefilled (and compressed) in the staging precision; finishPrefill stores the kept slots at the server's precision
+        s.cache = llama.newCache(precision.staging(), Math.max(16, c.compresses() ? prompt.length : prompt.length + s.request.maxTokens()));
         live.add(s.cache);
         s.press = c.newPress();
         if (s.press != null) {
@@ -233,6 +234,11 @@ final class BatchScheduler implements AutoCloseable {
             s.report = s.press.compressOrSkip(s.cache, layer -> rec == null ? null : rec.stats(layer), s.job.compression().budget());
         }
         s.recorder = null; // the statistics are large; the press is done with them
+        if (s.cache.precision() != precision) {
+            // a quantised cache is quantised once, after selection and merging ran on the prefill's F16 slots
+            s.cache.storeAs(precision, precision);
+            if (s.report != null) s.report = s.report.stored(s.cache);
+        }
         s.prefillMs = (System.nanoTime() - s.prefillStartNanos) / 1e6;
         boolean skipped = s.report != null && s.report.skipped() != null;
         DecodePress dp = skipped || s.press == null ? null : s.press.decode().orElse(null);
@@ -261,7 +267,7 @@ final class BatchScheduler implements AutoCloseable {
     static long kvCapacityBytes(KvCache cache) {
         long slots = 0;
         for (int l = 0; l < cache.layers(); l++) for (HeadCache h : cache.layer(l)) slots += h.keys().capacity();
-        return 2L * slots * cache.headDim() * cache.precision().bytesPerValue();
+        return slots * (cache.keyPrecision().bytesPerVector(cache.headDim()) + cache.valuePrecision().bytesPerVector(cache.headDim()));
     }
 
     /**
@@ -334,11 +340,11 @@ final class BatchScheduler implements AutoCloseable {
         Sequence.Event last;
         try {
             GenerationResult r = s.result(finish);
-            long bpt = config.kvBytesPerToken(precision.bytesPerValue());
+            long bpt = config.kvBytesPerToken(precision, precision);
             long full = bpt * r.promptTokens();
             long kept = r.kv() == null ? r.kvBytesHeld() : r.kv().allocatedBytesAfter();
             long keptLogical = r.kv() == null ? full : r.kv().bytesAfter();
-            last = new Sequence.Done(new Outcome(r, cause, full, kept, keptLogical, r.kvBytes()));
+            last = new Sequence.Done(new Outcome(r, cause, full, kept, keptLogical, r.kvBytes(), s.cache.precisionLabel()));
         } catch (RuntimeException e) {
             last = new Sequence.Failed(e);
         }

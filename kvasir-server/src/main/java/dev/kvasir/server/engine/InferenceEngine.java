@@ -182,14 +182,18 @@ public final class InferenceEngine implements AutoCloseable {
             // A full cache gets its final size up front; a compressed one starts at the prompt
             // and only grows by what is generated after compression.
             int prompt = job.prompt().length;
-            KvCache cache = gen.newCache(job.compression().compresses() ? prompt : prompt + job.maxTokens() + 1);
+            // A quantised cache is prefilled in F16 and stored quantised before decoding, which then reserves the
+            // reply's room in the quantised stores: its F16 cache holds the prompt alone.
+            boolean promptOnly = job.compression().compresses() || gen.options().precision().quantized()
+                    || gen.options().valuePrecision().quantized();
+            KvCache cache = gen.newCache(promptOnly ? prompt : prompt + job.maxTokens() + 1);
             liveCaches.add(cache);
             try {
                 GenerationResult r = gen.generate(job.toRequest(), cache, onText);
                 long full = estimator.bytesPerToken() * r.promptTokens();
                 long kept = r.kv() == null ? r.kvBytesHeld() : r.kv().allocatedBytesAfter();
                 long keptLogical = r.kv() == null ? full : r.kv().bytesAfter();
-                return new Outcome(r, cause.get(), full, kept, keptLogical, r.kvBytes());
+                return new Outcome(r, cause.get(), full, kept, keptLogical, r.kvBytes(), cache.precisionLabel());
             } finally {
                 liveCaches.remove(cache);
                 gen.cancelWhen(() -> false);

@@ -11,16 +11,22 @@ import dev.kvasir.core.model.ModelConfig;
  */
 public final class KvEstimator {
     private final long bytesPerToken;
+    /** A quantised cache's prompt is prefilled in F16 ({@link KvPrecision#staging()}), then stored quantised. */
+    private final long stagingBytesPerToken;
 
     public KvEstimator(ModelConfig config, KvPrecision precision) {
-        this.bytesPerToken = config.kvBytesPerToken(precision.bytesPerValue());
+        this.bytesPerToken = config.kvBytesPerToken(precision, precision);
+        this.stagingBytesPerToken = config.kvBytesPerToken(precision.staging(), precision.staging());
     }
 
     public long bytesPerToken() { return bytesPerToken; }
 
     /** Peak KV bytes of a request with this prompt, generation limit and compression. */
     public long peakBytes(int promptTokens, int maxTokens, CompressionSpec compression) {
-        return peakTokens(promptTokens, maxTokens, compression) * bytesPerToken;
+        if (stagingBytesPerToken == bytesPerToken) return peakTokens(promptTokens, maxTokens, compression) * bytesPerToken;
+        // the prompt whole at the staging precision, then what is kept plus the reply at the stored one
+        long kept = compression.compresses() ? compression.keptTokens(promptTokens) : promptTokens;
+        return Math.max((long) promptTokens * stagingBytesPerToken, (kept + maxTokens) * bytesPerToken);
     }
 
     /**
