@@ -28,6 +28,7 @@ SKIP_LLAMACPP=0
 BUILD_ONLY=0
 REBUILD=0
 KVASIR_EXTRA_ARGS=""
+LLAMACPP_EXTRA_ARGS=""
 JOBS=2
 NICE=""
 BEST_OF=1
@@ -63,6 +64,9 @@ Options:
   --prefill LIST        also measure long-prompt prefill on an empty cache, one row per size, e.g. 4096,8192
                         (llama-bench -p LIST -n 0 -d 0; './kvasir bench -p N -n 0 -d 0' per size) (default: none)
   --prefill-reps N      repetitions of each long-prompt prefill (default: $PREFILL_REPS)
+  --llamacpp-args "ARGS"
+                        extra arguments appended to 'llama-bench ...', e.g. "-fa 1 -ctk q8_0 -ctv q8_0"
+                        (flash attention on, q8_0 KV cache)
   --jobs N              parallel build jobs (default: $JOBS)
   --best-of K           run each engine K times (alternating) and keep, per test and depth, the run with
                         the highest mean t/s: the least disturbed one on a shared machine (default: 1)
@@ -94,6 +98,7 @@ while [ $# -gt 0 ]; do
     --llamacpp-json) need_arg "$@"; LLAMACPP_JSON="$2"; shift 2 ;;
     --skip-llamacpp) SKIP_LLAMACPP=1; shift ;;
     --kvasir-args) need_arg "$@"; KVASIR_EXTRA_ARGS="$2"; shift 2 ;;
+    --llamacpp-args) need_arg "$@"; LLAMACPP_EXTRA_ARGS="$2"; shift 2 ;;
     --jobs) need_arg "$@"; JOBS="$2"; shift 2 ;;
     --best-of) need_arg "$@"; BEST_OF="$2"; shift 2 ;;
     --prefill) need_arg "$@"; PREFILL="$2"; shift 2 ;;
@@ -250,6 +255,8 @@ if [ "$RUN_LLAMA" = 1 ]; then
     depth_args=()
   fi
   prefill_depth=(); if [ ${#depth_args[@]} -gt 0 ]; then prefill_depth=(-d 0); fi
+  # shellcheck disable=SC2206  # word splitting of --llamacpp-args is intended
+  llama_extra=($LLAMACPP_EXTRA_ARGS)
 fi
 if [ "$RUN_KV" = 1 ]; then
   need_model
@@ -275,8 +282,9 @@ for ((run = 1; run <= BEST_OF; run++)); do
   tag=""; [ "$BEST_OF" -gt 1 ] && tag=" (run $run/$BEST_OF)"
   if [ "$RUN_LLAMA" = 1 ]; then
     f="$OUT/llamacpp$sfx.json"
-    log "running llama-bench -t $THREADS -p $N_PROMPT -n $N_GEN ${depth_args[*]:-} -r $REPS -o json$tag"
-    "${RUN_PREFIX[@]}" "$LLAMA_BENCH" -m "$MODEL" -t "$THREADS" -p "$N_PROMPT" -n "$N_GEN" "${depth_args[@]}" -r "$REPS" -o json \
+    log "running llama-bench -t $THREADS -p $N_PROMPT -n $N_GEN ${depth_args[*]:-} -r $REPS ${llama_extra[*]:+${llama_extra[*]} }-o json$tag"
+    "${RUN_PREFIX[@]}" "$LLAMA_BENCH" -m "$MODEL" -t "$THREADS" -p "$N_PROMPT" -n "$N_GEN" "${depth_args[@]}" -r "$REPS" \
+      "${llama_extra[@]}" -o json \
       >"$f" 2>"$OUT/llamacpp$sfx.stderr" \
       || { tail -20 "$OUT/llamacpp$sfx.stderr" >&2; die "llama-bench failed (log: $OUT/llamacpp$sfx.stderr)"; }
     LLAMA_FILES+=("$f")
@@ -284,7 +292,7 @@ for ((run = 1; run <= BEST_OF; run++)); do
       # long-prompt prefill on an empty cache: its own llama-bench call, rows pp<N> at depth 0
       f="$OUT/llamacpp-prefill$sfx.json"
       log "running llama-bench -t $THREADS -p $PREFILL -n 0 -d 0 -r $PREFILL_REPS -o json$tag"
-      "${RUN_PREFIX[@]}" "$LLAMA_BENCH" -m "$MODEL" -t "$THREADS" -p "$PREFILL" -n 0 "${prefill_depth[@]}" \
+      "${RUN_PREFIX[@]}" "$LLAMA_BENCH" -m "$MODEL" -t "$THREADS" -p "$PREFILL" -n 0 "${prefill_depth[@]}" "${llama_extra[@]}" \
           -r "$PREFILL_REPS" -o json >"$f" 2>"$OUT/llamacpp-prefill$sfx.stderr" \
         || { tail -20 "$OUT/llamacpp-prefill$sfx.stderr" >&2; die "llama-bench failed (log: $OUT/llamacpp-prefill$sfx.stderr)"; }
       LLAMA_FILES+=("$f")

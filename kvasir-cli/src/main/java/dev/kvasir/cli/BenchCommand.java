@@ -77,19 +77,20 @@ final class BenchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("depth " + maxDepth + " + " + Math.max(nPrompt, nGen) + " tokens exceeds the model's context of "
                         + model.config().contextLength());
             }
-            KvPrecision precision = modelOptions.kvPrecision();
+            KvPrecision precision = modelOptions.kvPrecision(), valuePrecision = modelOptions.kvPrecisionValues();
             InferenceState st = llama.newState(batch);
             SplittableRandom rnd = new SplittableRandom(42);
             int vocab = model.config().vocabularySize();
             int[] tokens = new int[needed];
             for (int i = 0; i < needed; i++) tokens[i] = 1 + rnd.nextInt(Math.min(vocab, 32000) - 1);
-            warmUp(llama, tokens, precision, st, par);
+            warmUp(llama, tokens, precision, valuePrecision, st, par);
 
             List<Result> results = new ArrayList<>();
             Press press = pressOptions.press();
             Budget budget = pressOptions.budget();
             for (int depth : depths) {
-                KvCache cache = llama.newCache(precision, depth + Math.max(nPrompt, nGen) + 16);
+                // as generation does: a quantised cache is prefilled (and compressed) in F16, then stored quantised
+                KvCache cache = llama.newCache(precision.staging(), valuePrecision.staging(), depth + Math.max(nPrompt, nGen) + 16);
                 Map<String, Object> kv = new LinkedHashMap<>();
                 if (depth > 0) {
                     ModelConfig c = model.config();
@@ -116,13 +117,17 @@ final class BenchCommand implements Callable<Integer> {
                         kv.put("compress_ms", round(r.compressMillis()));
                         kv.put("compress_share_of_prefill", JsonReports.round4(r.compressMillis() / prefillMs));
                     }
+                    cache.storeAs(precision, valuePrecision);
+                    kv.put("precision", cache.precisionLabel());
                     // what the stores hold (keys, values, positions, masses, headroom), beside the logical count
                     kv.put("bytes_kept", cache.allocatedBytes());
                     kv.put("bytes_kept_logical", cache.usedBytes());
                     // the tests' tokens, as the uncompressed cache was sized for them (generate reserves the reply too)
                     cache.reserve(Math.max(nPrompt, nGen) + 16);
                 }
-                // a mark, not slot counts: sliding-window layers (Gemma 3) overwrite their ring as tokens are added
+                cache.storeAs(precision, valuePrecision); // (depth 0: nothing prefilled, the empty cache as stored)
+                // a mark, not slot counts: sliding-window layers (Gemma 3) overwrite their ring as tokens are added;
+                // taken after storeAs, so each repetition starts from the cache at the precision it is measured in
                 KvCache.Mark mark = cache.mark();
                 if (nPrompt > 0) {
                     double[] s = new double[reps];
@@ -152,7 +157,7 @@ final class BenchCommand implements Callable<Integer> {
                 out.put("model", model.source().toString());
                 out.put("model_name", model.name());
                 out.put("threads", par.threads());
-                out.put("kv_precision", precision.name().toLowerCase());
+                out.put("kv_precision", modelOptions.kvPrecisionLabel());
                 out.put("reps", reps);
                 List<Map<String, Object>> rs = new ArrayList<>();
                 for (Result r : results) {
@@ -175,7 +180,7 @@ final class BenchCommand implements Callable<Integer> {
                 for (Result r : results) {
                     Object kept = r.kv().get("bytes_kept");
                     System.out.printf("| %s | %d | %s | %s | %s @ d%d | %.2f ± %.2f | %s |%n", model.name(), par.threads(),
-                            precision.name().toLowerCase(), method, r.test(), r.depth(), r.tokensPerSecond(), r.stddev(),
+                            modelOptions.kvPrecisionLabel(), method, r.test(), r.depth(), r.tokensPerSecond(), r.stddev(),
                             kept == null ? "-" : String.format("%.1f", ((Long) kept) / 1e6));
                 }
             }
@@ -190,13 +195,14 @@ final class BenchCommand implements Callable<Integer> {
      * tokens, the first three 128-token runs decoded 15-30% slower than the rest). Like
      * llama-bench's warm-up run, it is not part of any measurement.
      */
-    private static void warmUp(LlamaModel llama, int[] tokens, KvPrecision precision, InferenceState st, Parallel par) {
+    private static void warmUp(LlamaModel llama, int[] tokens, KvPrecision precision, KvPrecision valuePrecision, InferenceState st,
+                               Parallel par) {
         int chunk = Math.min(256, tokens.length - 1);
         // decode up to 512 slots per head, past the point where decode attention goes parallel
         // (GroupedDecodeAttention: 1024 slots per layer), so the JIT has seen both paths; with
         // only the short one, the first timed repetition at depth recompiled the decode loop
         int span = Math.min(512, tokens.length - 1);
-        KvCache warm = llama.newCache(precision, Math.max(chunk, span) + 1);
+        KvCache warm = llama.newCache(precision, valuePrecision, Math.max(chunk, span) + 1);
         for (int i = 0; i < 3; i++) {
             warm.truncate(0, 0);
             llama.forward(tokens, 0, chunk, warm, st, par, null, false);

@@ -46,7 +46,7 @@ final class ChatCommand implements Callable<Integer> {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         try (Model model = modelOptions.load(true)) {
             Generator.Options opts = Generator.Options.defaults().withThreads(modelOptions.threads())
-                    .withPrecision(modelOptions.kvPrecision()).withPress(pressOptions.press(), pressOptions.budget());
+                    .withPrecisions(modelOptions.kvPrecision(), modelOptions.kvPrecisionValues()).withPress(pressOptions.press(), pressOptions.budget());
             try (Generator gen = new Generator(model, opts)) {
                 List<ChatMessage> messages = new ArrayList<>();
                 if (system != null) messages.add(new ChatMessage("system", system));

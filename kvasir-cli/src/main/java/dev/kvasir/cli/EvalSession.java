@@ -28,7 +28,7 @@ final class EvalSession {
         RunProgress bar = progress ? new ConsoleProgress(System.err) : RunProgress.NONE;
         int restored = ScoreArchive.restore(out);
         if (restored > 0) System.err.println("restored " + restored + " committed rows from " + out.resolve(ScoreArchive.FOLDER));
-        Generator.Options opts = Generator.Options.defaults().withThreads(modelOptions.threads()).withPrecision(modelOptions.kvPrecision());
+        Generator.Options opts = Generator.Options.defaults().withThreads(modelOptions.threads()).withPrecisions(modelOptions.kvPrecision(), modelOptions.kvPrecisionValues());
         try (Generator gen = new Generator(model, opts)) {
             EvalRunner runner = new EvalRunner(model, gen, settings, bar);
             for (TaskSpec spec : specs) {

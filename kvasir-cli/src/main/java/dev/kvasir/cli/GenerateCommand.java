@@ -77,7 +77,7 @@ final class GenerateCommand implements Callable<Integer> {
             Tokenizer tok = model.tokenizer();
             int[] prompt = chat ? PromptFormat.chat(model, messages(text)) : PromptFormat.plain(model, text, special);
             Generator.Options opts = Generator.Options.defaults().withThreads(modelOptions.threads())
-                    .withPrecision(modelOptions.kvPrecision()).withPress(pressOptions.press(), pressOptions.budget());
+                    .withPrecisions(modelOptions.kvPrecision(), modelOptions.kvPrecisionValues()).withPress(pressOptions.press(), pressOptions.budget());
             try (Generator gen = new Generator(model, opts)) {
                 ProgressBar bar = new ProgressBar(System.err, !noProgress && !json && prompt.length >= 1024);
                 gen.onPrefillProgress(done -> bar.update("prefill", done, prompt.length));
@@ -90,7 +90,7 @@ final class GenerateCommand implements Callable<Integer> {
                 });
                 if (json) {
                     out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(
-                            JsonReports.generation(r, model, tok, pressOptions, modelOptions.kvPrecision())));
+                            JsonReports.generation(r, model, tok, pressOptions, modelOptions.kvPrecision(), modelOptions.kvPrecisionValues())));
                 } else {
                     out.println();
                     if (!noProgress) System.err.println(JsonReports.summaryLine(r));

@@ -13,7 +13,8 @@ import java.util.Map;
 final class JsonReports {
     private JsonReports() {}
 
-    static Map<String, Object> generation(GenerationResult r, Model model, Tokenizer tok, PressOptions press, KvPrecision precision) {
+    static Map<String, Object> generation(GenerationResult r, Model model, Tokenizer tok, PressOptions press, KvPrecision keys,
+                                          KvPrecision values) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", model.name());
         m.put("text", r.text());
@@ -25,17 +26,20 @@ final class JsonReports {
         m.put("decode_ms", round(r.decodeMs()));
         m.put("prefill_tps", round(r.prefillTokensPerSecond()));
         m.put("decode_tps", round(r.decodeTokensPerSecond()));
-        m.put("kv", kv(r, model, precision));
+        m.put("kv", kv(r, model, keys, values));
         return m;
     }
 
     /** The {@code kv} object: what the cache holds and, with a press, what compression did. */
-    static Map<String, Object> kv(GenerationResult r, Model model, KvPrecision precision) {
+    static Map<String, Object> kv(GenerationResult r, Model model, KvPrecision keys, KvPrecision values) {
         CompressionReport k = r.kv();
         Map<String, Object> m = new LinkedHashMap<>();
+        // how the cache the reply was decoded from stored its keys and values (bytes_* below are of that storage,
+        // except bytes_full*, the prompt's cache as prefilled: a quantised cache is prefilled in F16)
+        m.put("precision", dev.kvasir.core.kv.KvCache.label(keys, values));
         if (k == null) {
             // the prompt's keys and values (logical), and what the stores held for the prompt and the reply
-            long promptBytes = r.promptTokens() * model.config().kvBytesPerToken(precision.bytesPerValue());
+            long promptBytes = r.promptTokens() * model.config().kvBytesPerToken(keys, values);
             m.put("method", "none");
             m.put("label", "none");
             m.put("options", Map.of());

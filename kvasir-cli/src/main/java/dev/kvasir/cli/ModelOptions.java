@@ -20,8 +20,15 @@ final class ModelOptions {
     @Option(names = {"-t", "--threads"}, description = "Worker threads (default: all cores).")
     Integer threads;
 
-    @Option(names = "--kv-precision", defaultValue = "f32", description = "KV cache storage: f32, f16 or bf16 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--kv-precision", defaultValue = "f16", description = "KV cache storage of keys and values: f32, f16, bf16, "
+            + "q8 (8-bit blocks of 32 with an F16 scale, as llama.cpp's q8_0) or q4 (4-bit blocks, as q4_0) (default ${DEFAULT-VALUE}).")
     String kvPrecision;
+
+    @Option(names = "--kv-precision-k", description = "KV cache storage of the keys alone (overrides --kv-precision for keys).")
+    String kvPrecisionKeys;
+
+    @Option(names = "--kv-precision-v", description = "KV cache storage of the values alone (overrides --kv-precision for values).")
+    String kvPrecisionValues;
 
     int threads() {
         int t = threads == null ? Parallel.defaultThreads() : threads;
@@ -29,8 +36,18 @@ final class ModelOptions {
         return t;
     }
 
+    /** The keys' precision. */
     KvPrecision kvPrecision() {
-        return KvPrecision.parse(kvPrecision);
+        return KvPrecision.parse(kvPrecisionKeys != null ? kvPrecisionKeys : kvPrecision);
+    }
+
+    KvPrecision kvPrecisionValues() {
+        return KvPrecision.parse(kvPrecisionValues != null ? kvPrecisionValues : kvPrecision);
+    }
+
+    /** "q8", or "k=q8,v=f16" when keys and values differ. */
+    String kvPrecisionLabel() {
+        return dev.kvasir.core.kv.KvCache.label(kvPrecision(), kvPrecisionValues());
     }
 
     Path resolve(boolean progress) throws IOException {

@@ -33,8 +33,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--api-key", description = "Require 'Authorization: Bearer KEY' on /v1 (default: $KVASIR_API_KEY, else no key).")
     String apiKey;
 
-    @Option(names = "--parallel", defaultValue = "2", description = "Requests decoding at once (default ${DEFAULT-VALUE}).")
-    int parallel;
+    @Option(names = "--parallel", description = "Requests decoding at once: the batch size (default 16; with --batching off, slots of threads/N cores, default 2).")
+    Integer parallel;
+
+    @Option(names = "--batching", defaultValue = "on", description = "on: continuous batching, one decode step for every running request; off: one slot per request (default ${DEFAULT-VALUE}).")
+    String batching;
 
     @Option(names = "--queue", defaultValue = "64", description = "Requests that may wait for a slot or KV memory; more get 503 (default ${DEFAULT-VALUE}).")
     int queue;
@@ -77,7 +80,7 @@ final class ServeCommand implements Callable<Integer> {
         System.setProperty("org.slf4j.simpleLogger.log.io.javalin", "warn");
         String key = apiKey != null ? apiKey : System.getenv("KVASIR_API_KEY");
         ServerConfig config = ServerConfig.defaults().withHost(host).withPort(port).withApiKey(key == null || key.isBlank() ? null : key)
-                .withParallel(parallel).withQueue(queue).withQueueTimeout(Quantities.parseDuration(queueTimeout))
+                .withBatching(batchingOn()).withParallel(parallel != null ? parallel : batchingOn() ? 16 : 2).withQueue(queue).withQueueTimeout(Quantities.parseDuration(queueTimeout))
                 .withMaxKvMemory(Quantities.parseBytes(maxKvMemory)).withTimeout(Quantities.parseDuration(timeout))
                 .withMaxBody(Quantities.parseBytes(maxBody)).withThreads(modelOptions.threads())
                 .withKvPrecision(modelOptions.kvPrecision()).withDefaultCompression(defaultCompression()).withModelId(modelId)
@@ -94,8 +97,8 @@ final class ServeCommand implements Callable<Integer> {
         });
         // other ways out (SIGHUP, System.exit elsewhere) still stop the server, without waiting for a drain
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "kvasir-shutdown"));
-        System.err.printf("kvasir: serving %s on http://%s:%d/v1 (%d parallel, queue %d, KV limit %s, compression %s%s)%n",
-                model.name(), config.host(), server.port(), config.parallel(), config.queue(), Quantities.describeBytes(config.maxKvMemory()),
+        System.err.printf("kvasir: serving %s on http://%s:%d/v1 (%s %d, queue %d, KV limit %s, compression %s%s)%n",
+                model.name(), config.host(), server.port(), config.batching() ? "batching up to" : "parallel slots", config.parallel(), config.queue(), Quantities.describeBytes(config.maxKvMemory()),
                 config.defaultCompression().key(), config.apiKey() != null ? ", API key required" : "");
         if (!signalsHandled) new CountDownLatch(1).await(); // no signal handling: the shutdown hook stops the server
         stopRequested.await();
@@ -105,6 +108,14 @@ final class ServeCommand implements Callable<Integer> {
         server.shutdown(config.drainTimeout());
         System.err.println("kvasir: stopped");
         return 0;
+    }
+
+    private boolean batchingOn() {
+        return switch (batching.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "on", "true", "yes" -> true;
+            case "off", "false", "no" -> false;
+            default -> throw new IllegalArgumentException("--batching must be 'on' or 'off', got '" + batching + "'");
+        };
     }
 
     private CompressionSpec defaultCompression() {

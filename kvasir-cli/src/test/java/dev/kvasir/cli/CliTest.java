@@ -44,10 +44,11 @@ class CliTest {
     @Test
     void generateJsonHasTokensTimingsAndKvReport() throws Exception {
         Run r = run("generate", "--model", TestResources.tinystories656k().toString(), "--prompt", "Once upon a time", "-n", "12",
-                "--temperature", "0", "--json");
+                "--temperature", "0", "--json", "--kv-precision", "f32");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertThat(j.get("tokens").size()).isEqualTo(12);
+        assertThat(j.at("/kv/precision").asText()).isEqualTo("f32");
         assertThat(j.get("prompt_tokens").asInt()).isEqualTo(6);
         for (String f : new String[] {"text", "prefill_ms", "decode_ms", "prefill_tps", "decode_tps", "kv"}) assertThat(j.has(f)).as(f).isTrue();
         assertThat(j.get("text").asText()).startsWith(", a little girl named Lily");
@@ -59,6 +60,17 @@ class CliTest {
         assertThat(kv.get("bytes_at_end").asLong()).isEqualTo((6L + 11) * 2 * 2 * 64 * 4);
         // held: 8 heads of 18 slots (prompt + reply, sized up front), each a 16-float key, a 16-float value and a position
         assertThat(kv.get("bytes_kept").asLong()).isEqualTo(8L * 18 * (2 * 16 * 4 + 4)).isEqualTo(kv.get("bytes_full").asLong());
+    }
+
+    /** A q8 cache: the report names it, and the bytes at the end are q8's (16 values + one F16 scale = 18 bytes a vector). */
+    @Test
+    void generateWithAQ8CacheReportsItsPrecisionAndBytes() throws Exception {
+        Run r = run("generate", "--model", TestResources.tinystories656k().toString(), "--prompt", "Once upon a time", "-n", "12",
+                "--temperature", "0", "--json", "--kv-precision", "q8");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode kv = new ObjectMapper().readTree(r.out()).get("kv");
+        assertThat(kv.get("precision").asText()).isEqualTo("q8");
+        assertThat(kv.get("bytes_at_end").asLong()).isEqualTo((6L + 11) * 2 * 2 * 4 * 18);
     }
 
     @Test

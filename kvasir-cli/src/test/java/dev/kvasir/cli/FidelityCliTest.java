@@ -17,7 +17,7 @@ class FidelityCliTest {
     @Test
     void fidelityRowsCarryNllKlAndAgreement(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("fidelity");
-        CliTest.Run r = CliTest.run("eval", "--model", TestResources.stories260k().toString(), "--task", "fidelity", "--lengths", "150",
+        CliTest.Run r = CliTest.run("eval", "--model", TestResources.stories260k().toString(), "--task", "fidelity", "--kv-precision", "f32", "--lengths", "150",
                 "--continuation", "20", "--samples", "1", "--presses", "full,snapkv,h2o", "--budgets", "0.35", "--press-opt",
                 "snapkv.window=8", "--threads", "2", "--out", out.toString(), "--no-progress");
         assertThat(r.exit()).as(r.err()).isZero();

@@ -1,7 +1,8 @@
 package dev.kvasir.cli;
 
 import dev.kvasir.core.TestResources;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -27,8 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ServeShutdownTest {
     private static final Pattern SERVING = Pattern.compile("serving .* on http://127\\.0\\.0\\.1:(\\d+)/v1");
 
-    @Test
-    void sigtermDrainsTheStreamAndExitsCleanly() throws Exception {
+    @ParameterizedTest(name = "--batching {0}")
+    @ValueSource(strings = {"on", "off"})
+    void sigtermDrainsTheStreamAndExitsCleanly(String batching) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElseThrow());
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -37,7 +39,7 @@ class ServeShutdownTest {
         // a drain time far shorter than the 2000-token stream: the stream is ended, not finished
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
                 "--model", TestResources.stories260k().toString(), "--port", "0", "--threads", "1", "--parallel", "1",
-                "--drain-timeout", "50ms"));
+                "--batching", batching, "--drain-timeout", "50ms"));
         Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         StringBuffer log = new StringBuffer();
         CompletableFuture<Integer> port = new CompletableFuture<>();

@@ -88,13 +88,13 @@ public final class KvasirServer implements AutoCloseable {
 
     private KvasirServer(Model model, ServerConfig config) {
         this.config = config;
-        this.engine = new InferenceEngine(model, config.parallel(), config.queue(), config.maxKvMemory(), config.threadsPerSlot(),
-                config.kvPrecision());
+        this.engine = new InferenceEngine(model, config.batching(), config.parallel(), config.queue(), config.maxKvMemory(),
+                config.threadsPerSlot(), config.kvPrecision());
         this.metrics = new ServerMetrics(engine);
         this.apiKey = new ApiKeyCheck(config.apiKey());
         this.guard = new RequestGuard(config.apiKey() == null, config.host(), config.allowedHosts());
         String modelId = config.modelId() != null ? config.modelId() : defaultModelId(model);
-        long kvTokenLimit = config.maxKvMemory() / model.config().kvBytesPerToken(config.kvPrecision().bytesPerValue());
+        long kvTokenLimit = config.maxKvMemory() / model.config().kvBytesPerToken(config.kvPrecision(), config.kvPrecision());
         RequestParser parser = new RequestParser(model, config.defaultCompression(), kvTokenLimit);
         this.completions = new CompletionEndpoint(engine, parser, modelId, metrics, config.timeout(), config.queueTimeout(),
                 shutdown);

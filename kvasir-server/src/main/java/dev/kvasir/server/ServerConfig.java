@@ -13,7 +13,7 @@ import java.util.List;
  * @param host               address to bind; loopback by default so a fresh server is not exposed
  * @param port               TCP port, 0 for any free one (tests)
  * @param apiKey             when set, every /v1 request needs {@code Authorization: Bearer <key>}
- * @param parallel           requests decoding at once (one Generator each)
+ * @param parallel           requests decoding at once (the batch size; without batching, one Generator each)
  * @param queue              requests allowed to wait for a decode slot or KV memory
  * @param queueTimeout       how long a request may wait in the queue before a 503
  * @param maxKvMemory        admission limit on the KV bytes of all running requests
@@ -30,11 +30,12 @@ import java.util.List;
  *                           of the open ones drops to {@link #LIMITED_IDLE_TIMEOUT}
  * @param allowedHosts       {@code Host} names accepted without an API key besides the loopback names and {@code host};
  *                           {@code *} accepts any (turns off the DNS-rebinding guard)
+ * @param batching           continuous batching (one decode step for all running requests); off: one slot per request
  */
 public record ServerConfig(String host, int port, String apiKey, int parallel, int queue, Duration queueTimeout,
                            long maxKvMemory, Duration timeout, long maxBody, int threads, KvPrecision kvPrecision,
                            CompressionSpec defaultCompression, String modelId, Duration drainTimeout, Duration idleTimeout,
-                           int maxConnections, List<String> allowedHosts) {
+                           int maxConnections, List<String> allowedHosts, boolean batching) {
 
     public ServerConfig {
         if (host == null || host.isBlank()) throw new IllegalArgumentException("--host must not be empty");
@@ -47,7 +48,7 @@ public record ServerConfig(String host, int port, String apiKey, int parallel, i
         if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("--timeout must be > 0, got " + timeout);
         if (maxBody < 1) throw new IllegalArgumentException("--max-body must be > 0, got " + maxBody);
         if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
-        if (kvPrecision == null) kvPrecision = KvPrecision.F32;
+        if (kvPrecision == null) kvPrecision = KvPrecision.DEFAULT;
         if (defaultCompression == null) defaultCompression = CompressionSpec.NONE;
         if (drainTimeout == null || drainTimeout.isNegative()) throw new IllegalArgumentException("--drain-timeout must be >= 0, got " + drainTimeout);
         if (idleTimeout == null || idleTimeout.toMillis() < 1) throw new IllegalArgumentException("--idle-timeout must be > 0, got " + idleTimeout);
@@ -62,51 +63,53 @@ public record ServerConfig(String host, int port, String apiKey, int parallel, i
     public static final Duration LIMITED_IDLE_TIMEOUT = Duration.ofSeconds(5);
 
     /**
-     * Loopback:8080, 2 decodes, a queue of 64, 2 GiB of KV, 120 s per request, 1 MiB bodies, all cores, 30 s to drain,
-     * 30 s idle timeout, 512 connections.
+     * Loopback:8080, batching of up to 16 sequences, a queue of 64, 2 GiB of KV, 120 s per request, 1 MiB bodies,
+     * all cores, 30 s to drain, 30 s idle timeout, 512 connections.
      */
     public static ServerConfig defaults() {
-        return new ServerConfig("127.0.0.1", 8080, null, 2, 64, Duration.ofSeconds(30), 2L << 30, Duration.ofSeconds(120),
-                1L << 20, Math.max(1, Runtime.getRuntime().availableProcessors()), KvPrecision.F32, CompressionSpec.NONE, null,
-                Duration.ofSeconds(30), Duration.ofSeconds(30), 512, List.of());
+        return new ServerConfig("127.0.0.1", 8080, null, 16, 64, Duration.ofSeconds(30), 2L << 30, Duration.ofSeconds(120),
+                1L << 20, Math.max(1, Runtime.getRuntime().availableProcessors()), KvPrecision.DEFAULT, CompressionSpec.NONE, null,
+                Duration.ofSeconds(30), Duration.ofSeconds(30), 512, List.of(), true);
     }
 
-    public ServerConfig withHost(String h) { return new ServerConfig(h, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts); }
+    public ServerConfig withHost(String h) { return new ServerConfig(h, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching); }
 
-    public ServerConfig withPort(int p) { return new ServerConfig(host, p, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts); }
+    public ServerConfig withPort(int p) { return new ServerConfig(host, p, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching); }
 
-    public ServerConfig withApiKey(String k) { return new ServerConfig(host, port, k, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts); }
+    public ServerConfig withApiKey(String k) { return new ServerConfig(host, port, k, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching); }
 
-    public ServerConfig withParallel(int n) { return new ServerConfig(host, port, apiKey, n, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts); }
+    public ServerConfig withParallel(int n) { return new ServerConfig(host, port, apiKey, n, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching); }
 
-    public ServerConfig withQueue(int n) { return new ServerConfig(host, port, apiKey, parallel, n, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts); }
+    public ServerConfig withQueue(int n) { return new ServerConfig(host, port, apiKey, parallel, n, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching); }
 
-    public ServerConfig withQueueTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, d, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts); }
+    public ServerConfig withQueueTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, d, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching); }
 
-    public ServerConfig withMaxKvMemory(long b) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, b, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts); }
+    public ServerConfig withMaxKvMemory(long b) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, b, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching); }
 
-    public ServerConfig withTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, d, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts); }
+    public ServerConfig withTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, d, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching); }
 
-    public ServerConfig withMaxBody(long b) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, b, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts); }
+    public ServerConfig withMaxBody(long b) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, b, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching); }
 
-    public ServerConfig withThreads(int t) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, t, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts); }
+    public ServerConfig withThreads(int t) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, t, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching); }
 
-    public ServerConfig withKvPrecision(KvPrecision p) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, p, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts); }
+    public ServerConfig withKvPrecision(KvPrecision p) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, p, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching); }
 
-    public ServerConfig withDefaultCompression(CompressionSpec c) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, c, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts); }
+    public ServerConfig withDefaultCompression(CompressionSpec c) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, c, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching); }
 
-    public ServerConfig withModelId(String id) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, id, drainTimeout, idleTimeout, maxConnections, allowedHosts); }
+    public ServerConfig withModelId(String id) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, id, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching); }
 
-    public ServerConfig withDrainTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, d, idleTimeout, maxConnections, allowedHosts); }
+    public ServerConfig withDrainTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, d, idleTimeout, maxConnections, allowedHosts, batching); }
 
-    public ServerConfig withIdleTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, d, maxConnections, allowedHosts); }
+    public ServerConfig withIdleTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, d, maxConnections, allowedHosts, batching); }
 
-    public ServerConfig withMaxConnections(int n) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, n, allowedHosts); }
+    public ServerConfig withMaxConnections(int n) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, n, allowedHosts, batching); }
 
-    public ServerConfig withAllowedHosts(List<String> hosts) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, hosts); }
+    public ServerConfig withAllowedHosts(List<String> hosts) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, hosts, batching); }
 
-    /** Compute threads each decode slot gets: the cores split evenly, at least one. */
+    public ServerConfig withBatching(boolean b) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, b); }
+
+    /** Compute threads each decode slot gets: the cores split evenly, at least one (all of them with batching: one engine). */
     public int threadsPerSlot() {
-        return Math.max(1, threads / parallel);
+        return batching ? threads : Math.max(1, threads / parallel);
     }
 }

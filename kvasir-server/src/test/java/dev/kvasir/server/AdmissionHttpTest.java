@@ -51,7 +51,7 @@ class AdmissionHttpTest {
 
     @Test
     void waitingRequestsAreServedInTurn() throws Exception {
-        try (TestServer s = TestServer.start(TestServer.stories(), TestServer.config().withParallel(1).withQueue(8))) {
+        try (TestServer s = TestServer.start(TestServer.stories(), TestServer.config().withKvPrecision(dev.kvasir.core.kv.KvPrecision.F32).withParallel(1).withQueue(8))) {
             var pending = new java.util.ArrayList<java.util.concurrent.CompletableFuture<HttpResponse<String>>>();
             for (int i = 0; i < 6; i++) {
                 pending.add(s.http.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(s.baseUrl() + "/v1/completions"))
@@ -65,8 +65,9 @@ class AdmissionHttpTest {
 
     @Test
     void fullKvMemoryIs503AndANeverFittingRequestIs400() throws Exception {
+        // (the server's F32 cache: the byte counts below are F32's; F16, the default, halves them)
         // SmolLM2 keeps 46,080 bytes of F32 KV per token: the blocker (~2,015 tokens) takes ~93 MB of the 120 MiB
-        ServerConfig cfg = TestServer.config().withParallel(2).withQueue(4).withQueueTimeout(Duration.ofMillis(300))
+        ServerConfig cfg = TestServer.config().withKvPrecision(dev.kvasir.core.kv.KvPrecision.F32).withParallel(2).withQueue(4).withQueueTimeout(Duration.ofMillis(300))
                 .withMaxKvMemory(Quantities.parseBytes("120m"));
         try (TestServer s = TestServer.start(TestServer.smol(), cfg)) {
             try (RawStream blocker = new RawStream(s.server.port(), "/v1/chat/completions", chat(2000, true))) {
@@ -91,7 +92,7 @@ class AdmissionHttpTest {
     @Test
     void theDefaultMaxTokensFitsTheMemoryLimit() throws Exception {
         // stories260K keeps 1,280 bytes of KV per token: 1 MiB holds 819 tokens of its 2,048-token window
-        try (TestServer s = TestServer.start(TestServer.stories(), TestServer.config().withMaxKvMemory(1 << 20))) {
+        try (TestServer s = TestServer.start(TestServer.stories(), TestServer.config().withKvPrecision(dev.kvasir.core.kv.KvPrecision.F32).withMaxKvMemory(1 << 20))) {
             HttpResponse<String> r = s.post("/v1/completions", "{\"prompt\": \"Once upon a time\", \"ignore_eos\": true}");
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             assertThat(JSON.readTree(r.body()).at("/usage/total_tokens").asInt()).isEqualTo(819);

@@ -1,6 +1,7 @@
 package dev.kvasir.server;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -20,9 +21,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * {@link KvasirServer#shutdown}: requests in flight finish within the drain time; those still
  * running after it are ended, a stream with an error event and {@code [DONE]}; nothing new is
- * accepted meanwhile. (The SIGTERM path of {@code kvasir serve} is tested in kvasir-cli.)
+ * accepted meanwhile. Each test runs with continuous batching (the sequences of the batch step on
+ * through the drain) and with a slot per request. (The SIGTERM path of {@code kvasir serve} is
+ * tested in kvasir-cli.)
  */
 class ShutdownTest {
+    private static ServerConfig config(boolean batching, int parallel) {
+        return TestServer.config().withBatching(batching).withParallel(parallel);
+    }
+
     /** Stories260K streams about a thousand tokens a second: 2000 tokens outlast a 50 ms drain by far. */
     private static final String LONG_STREAM = "{\"prompt\": \"Once\", \"max_tokens\": 2000, \"ignore_eos\": true, \"stream\": true}";
 
@@ -67,12 +74,15 @@ class ShutdownTest {
         }
     }
 
-    @Test
-    void requestsInFlightFinishWithinTheDrainTime() throws Exception {
-        TestServer s = TestServer.start(TestServer.stories(), TestServer.config());
+    @ParameterizedTest(name = "batching {0}")
+    @ValueSource(booleans = {true, false})
+    void requestsInFlightFinishWithinTheDrainTime(boolean batching) throws Exception {
+        TestServer s = TestServer.start(TestServer.stories(), config(batching, 2));
         int port = s.server.port(); // the server reports no port once its listener is closed
-        try (Stream stream = new Stream(port, "{\"prompt\": \"Once\", \"max_tokens\": 200, \"ignore_eos\": true, \"stream\": true}")) {
+        String json = "{\"prompt\": \"Once\", \"max_tokens\": 200, \"ignore_eos\": true, \"stream\": true}";
+        try (Stream stream = new Stream(port, json); Stream other = new Stream(port, json)) {
             assertThat(stream.next()).contains("\"text\""); // generating
+            assertThat(other.next()).contains("\"text\""); // both together (with batching: both in the batch)
             CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> s.server.shutdown(Duration.ofMinutes(2)));
             Await.until(Duration.ofSeconds(30), "the server drains", s.server::draining);
             // no new connections while it drains
@@ -83,21 +93,33 @@ class ShutdownTest {
                     return true;
                 }
             });
-            List<String> rest = stream.rest();
-            assertThat(rest.getLast()).isEqualTo("[DONE]");
-            assertThat(String.join("\n", rest)).contains("\"finish_reason\":\"length\"").doesNotContain("\"error\"");
+            for (Stream st : List.of(stream, other)) {
+                List<String> rest = st.rest();
+                assertThat(rest.getLast()).isEqualTo("[DONE]");
+                assertThat(String.join("\n", rest)).contains("\"finish_reason\":\"length\"").doesNotContain("\"error\"");
+            }
             stopped.get();
         } finally {
             s.close();
         }
     }
 
-    @Test
-    void streamsStillRunningAfterTheDrainTimeEndWithAnErrorEventAndDone() throws Exception {
-        TestServer s = TestServer.start(TestServer.stories(), TestServer.config().withParallel(1));
+    @ParameterizedTest(name = "batching {0}")
+    @ValueSource(booleans = {true, false})
+    void streamsStillRunningAfterTheDrainTimeEndWithAnErrorEventAndDone(boolean batching) throws Exception {
+        TestServer s = TestServer.start(TestServer.stories(), config(batching, 2));
         try (Stream running = new Stream(s.server.port(), LONG_STREAM)) {
             assertThat(running.next()).contains("\"text\"");
-            // a second request waits in the queue behind the first; it never gets its turn
+            // a non-streamed request runs beside it (with batching: in the same batch)
+            CompletableFuture<java.net.http.HttpResponse<String>> whole = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return s.post("/v1/completions", "{\"prompt\": \"Once\", \"max_tokens\": 2000, \"ignore_eos\": true}");
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            Await.until(Duration.ofSeconds(30), "the second request runs", () -> s.server.engine().activeDecodes() == 2);
+            // a third request waits in the queue behind them; it never gets its turn
             CompletableFuture<java.net.http.HttpResponse<String>> queued = CompletableFuture.supplyAsync(() -> {
                 try {
                     return s.post("/v1/completions", "{\"prompt\": \"Once\", \"max_tokens\": 5}");
@@ -115,14 +137,18 @@ class ShutdownTest {
             java.net.http.HttpResponse<String> r = queued.get();
             assertThat(r.statusCode()).isEqualTo(503);
             assertThat(r.body()).contains("server_shutting_down");
+            java.net.http.HttpResponse<String> w = whole.get();
+            assertThat(w.statusCode()).isEqualTo(503);
+            assertThat(w.body()).contains("server_shutting_down").contains("the generation was ended after");
         } finally {
             s.close();
         }
     }
 
-    @Test
-    void closeIsImmediateAndRepeatable() {
-        TestServer s = TestServer.start(TestServer.stories(), TestServer.config());
+    @ParameterizedTest(name = "batching {0}")
+    @ValueSource(booleans = {true, false})
+    void closeIsImmediateAndRepeatable(boolean batching) {
+        TestServer s = TestServer.start(TestServer.stories(), config(batching, 2));
         int port = s.server.port();
         s.close();
         s.server.close();

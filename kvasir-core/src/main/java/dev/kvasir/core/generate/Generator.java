@@ -35,25 +35,38 @@ import java.util.function.IntConsumer;
  */
 public final class Generator implements AutoCloseable {
     /**
-     * @param threads     worker threads
-     * @param precision   KV storage precision
+     * @param threads        worker threads
+     * @param precision      KV storage precision of the keys (and of the values, unless
+     *                       {@code valuePrecision} differs). A quantised cache is prefilled and
+     *                       compressed in its {@link KvPrecision#staging()} precision, then stored
+     *                       quantised once ({@link #compress}).
+     * @param valuePrecision KV storage precision of the values
      * @param batch       prefill chunk size
      * @param press       prompt compression, or null for the full cache
      * @param budget      the press's budget (ignored without a press)
      * @param decodePress compression while generating, or null
      */
-    public record Options(int threads, KvPrecision precision, int batch, Press press, Budget budget, DecodePress decodePress) {
+    public record Options(int threads, KvPrecision precision, KvPrecision valuePrecision, int batch, Press press, Budget budget,
+                          DecodePress decodePress) {
         public static Options defaults() {
-            return new Options(Parallel.defaultThreads(), KvPrecision.F32, 128, null, null, null);
+            return new Options(Parallel.defaultThreads(), KvPrecision.DEFAULT, KvPrecision.DEFAULT, 128, null, null, null);
         }
 
-        public Options withThreads(int t) { return new Options(t, precision, batch, press, budget, decodePress); }
+        public Options withThreads(int t) { return new Options(t, precision, valuePrecision, batch, press, budget, decodePress); }
 
-        public Options withPrecision(KvPrecision p) { return new Options(threads, p, batch, press, budget, decodePress); }
+        /** Keys and values both at {@code p}. */
+        public Options withPrecision(KvPrecision p) { return new Options(threads, p, p, batch, press, budget, decodePress); }
 
-        public Options withPress(Press p, Budget b) { return new Options(threads, precision, batch, p, b, decodePress); }
+        public Options withPrecisions(KvPrecision keys, KvPrecision values) {
+            return new Options(threads, keys, values, batch, press, budget, decodePress);
+        }
 
-        public Options withDecodePress(DecodePress d) { return new Options(threads, precision, batch, press, budget, d); }
+        public Options withPress(Press p, Budget b) { return new Options(threads, precision, valuePrecision, batch, p, b, decodePress); }
+
+        public Options withDecodePress(DecodePress d) { return new Options(threads, precision, valuePrecision, batch, press, budget, d); }
+
+        /** "q8", or "k=q8,v=f16" when keys and values differ. */
+        public String precisionLabel() { return KvCache.label(precision, valuePrecision); }
     }
 
     private final Model model;
@@ -88,13 +101,20 @@ public final class Generator implements AutoCloseable {
         return this;
     }
 
-    /** A fresh cache sized for the request. */
+    /** A fresh cache sized for the request, in the staging precision of the options' (see {@link Options#precision}). */
     public KvCache newCache(int expectedTokens) {
-        return llama.newCache(options.precision(), Math.max(16, expectedTokens));
+        return newCache(expectedTokens, options.precision().staging(), options.valuePrecision().staging());
+    }
+
+    /** A fresh cache sized for the request, keys and values at the given precisions. */
+    public KvCache newCache(int expectedTokens, KvPrecision keys, KvPrecision values) {
+        return llama.newCache(keys, values, Math.max(16, expectedTokens));
     }
 
     public GenerationResult generate(GenerationRequest request, Consumer<String> onText) {
-        return generate(request, newCache(request.totalPromptTokens() + request.maxTokens()), onText);
+        // a quantised cache is prefilled in F16 for the prompt alone; the reply's room is reserved once it is quantised
+        boolean quantised = options.precision().quantized() || options.valuePrecision().quantized();
+        return generate(request, newCache(request.totalPromptTokens() + (quantised ? 0 : request.maxTokens())), onText);
     }
 
     /**
@@ -151,6 +171,19 @@ public final class Generator implements AutoCloseable {
                     prompt.length));
         }
         return prefill(prompt, newCache(prompt.length + tokensToFollow), need);
+    }
+
+    /**
+     * As {@link #prefillFor(int[], int, Press...)}, into a cache of the given precision (the
+     * fidelity task prefills in F32: its reference is the F32 full cache).
+     */
+    public Prefilled prefillFor(int[] prompt, int tokensToFollow, KvPrecision precision, Press... presses) {
+        StatsRequest need = StatsRequest.NONE;
+        for (Press p : presses) {
+            if (p != null) need = need.union(p.statsRequest(model.config().layers(), model.config().heads(), model.config().kvHeads(),
+                    prompt.length));
+        }
+        return prefill(prompt, newCache(prompt.length + tokensToFollow, precision, precision), need);
     }
 
     /**
@@ -254,13 +287,25 @@ public final class Generator implements AutoCloseable {
 
     /**
      * Compresses the prefilled cache with {@code press} (a copy of it when {@code copyCache}, so
-     * the same prefill serves several methods); without a press the cache is returned as it is.
+     * the same prefill serves several methods); without a press the cache is kept whole. Either way
+     * the kept (or merged) slots are then stored at the options' precisions: selection and merging
+     * ran on the prefill's full-precision keys, values and statistics, and a quantised cache is
+     * quantised once, here, with positions and masses as compression left them. The report's bytes
+     * after are those of the stored cache.
      */
     public Compressed compress(Prefilled prefilled, boolean copyCache, Press press, Budget budget) {
         KvCache cache = copyCache ? prefilled.cache().copy() : prefilled.cache();
-        if (press == null) return new Compressed(cache, null);
+        if (press == null) {
+            cache.storeAs(options.precision(), options.valuePrecision());
+            return new Compressed(cache, null);
+        }
         AttentionRecorder rec = prefilled.recorder();
-        return new Compressed(cache, press.compressOrSkip(cache, layer -> rec == null ? null : rec.stats(layer), budget));
+        CompressionReport report = press.compressOrSkip(cache, layer -> rec == null ? null : rec.stats(layer), budget);
+        if (cache.keyPrecision() != options.precision() || cache.valuePrecision() != options.valuePrecision()) {
+            cache.storeAs(options.precision(), options.valuePrecision());
+            report = report.stored(cache);
+        }
+        return new Compressed(cache, report);
     }
 
     /** Receives the logits a forward pass computed for one fed token: {@code logits[offset, offset + vocab)}. */

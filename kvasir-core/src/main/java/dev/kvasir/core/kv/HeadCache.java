@@ -13,8 +13,8 @@ import java.util.Arrays;
  */
 public final class HeadCache {
     private final int headDim;
-    private final VectorStore keys;
-    private final VectorStore values;
+    private VectorStore keys;
+    private VectorStore values;
     private int[] positions;
     /** Tokens represented by each slot; null while every slot stands for exactly one token. */
     private float[] mass;
@@ -35,11 +35,37 @@ public final class HeadCache {
     }
 
     public HeadCache(KvPrecision precision, int headDim, int initialCapacity) {
+        this(precision, precision, headDim, initialCapacity);
+    }
+
+    /** A head whose keys and values may be stored at different precisions. */
+    public HeadCache(KvPrecision keyPrecision, KvPrecision valuePrecision, int headDim, int initialCapacity) {
         int cap = Math.max(1, initialCapacity);
         this.headDim = headDim;
-        this.keys = VectorStore.create(precision, headDim, cap);
-        this.values = VectorStore.create(precision, headDim, cap);
+        this.keys = VectorStore.create(keyPrecision, headDim, cap);
+        this.values = VectorStore.create(valuePrecision, headDim, cap);
         this.positions = new int[cap];
+    }
+
+    /**
+     * Re-stores keys and values at the given precisions (same capacity; positions and masses
+     * untouched): how a prompt prefilled and compressed at full precision is quantised once. A
+     * store already at its precision is kept as it is.
+     */
+    public void storeAs(KvPrecision keyPrecision, KvPrecision valuePrecision) {
+        keys = convert(keys, keyPrecision);
+        values = convert(values, valuePrecision);
+    }
+
+    private VectorStore convert(VectorStore from, KvPrecision to) {
+        if (from.precision() == to) return from;
+        VectorStore out = VectorStore.create(to, headDim, from.capacity());
+        float[] tmp = new float[headDim];
+        for (int s = 0; s < size; s++) {
+            from.get(s, tmp, 0);
+            out.put(s, tmp, 0);
+        }
+        return out;
     }
 
     public int size() { return size; }
@@ -183,7 +209,7 @@ public final class HeadCache {
 
     /** Bytes of the slots in use (keys and values only): the figure compression reports. */
     public long usedBytes() {
-        return 2L * size * headDim * keys.precision().bytesPerValue();
+        return size * (keys.bytesPerSlot() + values.bytesPerSlot());
     }
 
     private void checkSlot(int slot) {

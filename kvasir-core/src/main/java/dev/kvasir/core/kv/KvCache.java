@@ -10,7 +10,8 @@ public final class KvCache {
     private final int layers;
     private final int kvHeads;
     private final int headDim;
-    private final KvPrecision precision;
+    private KvPrecision keyPrecision;
+    private KvPrecision valuePrecision;
     private final HeadCache[][] heads;
     /** Tokens a local layer keeps (0: no sliding-window layers). */
     private final int window;
@@ -21,7 +22,12 @@ public final class KvCache {
     private int nextPosition;
 
     public KvCache(int layers, int kvHeads, int headDim, KvPrecision precision, int initialCapacity) {
-        this(layers, kvHeads, headDim, precision, initialCapacity, 0, null);
+        this(layers, kvHeads, headDim, precision, precision, initialCapacity);
+    }
+
+    /** A cache whose keys and values may be stored at different precisions (every layer global). */
+    public KvCache(int layers, int kvHeads, int headDim, KvPrecision keyPrecision, KvPrecision valuePrecision, int initialCapacity) {
+        this(layers, kvHeads, headDim, keyPrecision, valuePrecision, initialCapacity, 0, null);
     }
 
     /**
@@ -29,6 +35,18 @@ public final class KvCache {
      * tokens ({@code local} null: every layer global).
      */
     public KvCache(int layers, int kvHeads, int headDim, KvPrecision precision, int initialCapacity, int window, boolean[] local) {
+        this(layers, kvHeads, headDim, precision, precision, initialCapacity, window, local);
+    }
+
+    /**
+     * Keys and values at their own precisions, and sliding-window layers: local[l] layers keep
+     * only the last {@code window} tokens ({@code local} null: every layer global). A local
+     * layer's ring overwrites a slot in place ({@link HeadCache#replace}), which every store
+     * supports: a quantised store quantises each slot on its own, so local layers are held at the
+     * same precisions as the global ones.
+     */
+    public KvCache(int layers, int kvHeads, int headDim, KvPrecision keyPrecision, KvPrecision valuePrecision, int initialCapacity,
+                   int window, boolean[] local) {
         if (local != null && (local.length != layers || window < 2)) {
             throw new IllegalArgumentException("sliding-window layers: " + local.length + " flags for " + layers
                     + " layers, window " + window);
@@ -36,14 +54,15 @@ public final class KvCache {
         this.layers = layers;
         this.kvHeads = kvHeads;
         this.headDim = headDim;
-        this.precision = precision;
+        this.keyPrecision = keyPrecision;
+        this.valuePrecision = valuePrecision;
         this.window = local == null ? 0 : window;
         this.local = local == null ? null : local.clone();
         this.modelLayers = null;
         this.heads = new HeadCache[layers][kvHeads];
         for (int l = 0; l < layers; l++) {
             int cap = isLocal(l) ? Math.min(initialCapacity, window) : initialCapacity;
-            for (int h = 0; h < kvHeads; h++) heads[l][h] = new HeadCache(precision, headDim, cap);
+            for (int h = 0; h < kvHeads; h++) heads[l][h] = new HeadCache(keyPrecision, valuePrecision, headDim, cap);
         }
     }
 
@@ -52,13 +71,27 @@ public final class KvCache {
         this.layers = globalLayers.length;
         this.kvHeads = whole.kvHeads;
         this.headDim = whole.headDim;
-        this.precision = whole.precision;
+        this.keyPrecision = whole.keyPrecision;
+        this.valuePrecision = whole.valuePrecision;
         this.window = 0;
         this.local = null;
         this.modelLayers = globalLayers;
         this.heads = new HeadCache[layers][];
         for (int i = 0; i < layers; i++) heads[i] = whole.heads[globalLayers[i]];
         this.nextPosition = whole.nextPosition;
+    }
+
+    /**
+     * Re-stores every head's keys and values at the given precisions ({@link HeadCache#storeAs}),
+     * the sliding-window layers' rings included: a prompt prefilled and compressed at full
+     * precision is quantised once, its kept slots' positions and masses unchanged.
+     */
+    public void storeAs(KvPrecision keys, KvPrecision values) {
+        if (modelLayers != null) throw new IllegalStateException("re-store the whole cache, not its compressible view");
+        if (keys == keyPrecision && values == valuePrecision) return;
+        for (HeadCache[] l : heads) for (HeadCache h : l) h.storeAs(keys, values);
+        keyPrecision = keys;
+        valuePrecision = values;
     }
 
     /** True when layer {@code l} is a sliding-window layer (keeps only {@link #window()} tokens). */
@@ -107,7 +140,7 @@ public final class KvCache {
     /** An independent deep copy: prefill once, then compress copies with different methods and budgets. */
     public KvCache copy() {
         if (modelLayers != null) throw new IllegalStateException("copy the whole cache, not its compressible view");
-        KvCache c = new KvCache(layers, kvHeads, headDim, precision, 1, window, local);
+        KvCache c = new KvCache(layers, kvHeads, headDim, keyPrecision, valuePrecision, 1, window, local);
         for (int l = 0; l < layers; l++) for (int h = 0; h < kvHeads; h++) c.heads[l][h] = heads[l][h].copy();
         c.nextPosition = nextPosition;
         return c;
@@ -119,7 +152,21 @@ public final class KvCache {
 
     public int headDim() { return headDim; }
 
-    public KvPrecision precision() { return precision; }
+    /** The keys' precision (the values' may differ: {@link #valuePrecision()}). */
+    public KvPrecision precision() { return keyPrecision; }
+
+    public KvPrecision keyPrecision() { return keyPrecision; }
+
+    public KvPrecision valuePrecision() { return valuePrecision; }
+
+    /** "q8", or "k=q8,v=q4" when keys and values differ: the precision reports name. */
+    public String precisionLabel() {
+        return label(keyPrecision, valuePrecision);
+    }
+
+    public static String label(KvPrecision keys, KvPrecision values) {
+        return keys == values ? keys.label() : "k=" + keys.label() + ",v=" + values.label();
+    }
 
     public HeadCache head(int layer, int kvHead) { return heads[layer][kvHead]; }
 
@@ -164,7 +211,7 @@ public final class KvCache {
     public long fullBytes(int tokens) {
         long slots = 0;
         for (int l = 0; l < layers; l++) slots += isLocal(l) ? Math.min(tokens, window) : tokens;
-        return 2L * slots * kvHeads * headDim * precision.bytesPerValue();
+        return slots * kvHeads * (keyPrecision.bytesPerVector(headDim) + valuePrecision.bytesPerVector(headDim));
     }
 
     /** {@link HeadCache#reserve} on every head: room for {@code extra} more tokens without reallocating (a local layer never needs more than its window). */
@@ -191,9 +238,11 @@ public final class KvCache {
 
     /**
      * A point to come back to with {@link #restore(Mark)}: the slot counts of the global layers
-     * and a copy of each sliding-window head (a ring overwrites what a later rollback would need).
+     * and a copy of each sliding-window head (a ring overwrites what a later rollback would need),
+     * with the key and value precisions the heads were stored in then.
      */
-    public record Mark(int[][] sizes, HeadCache[][] localHeads, int nextPosition) {}
+    public record Mark(int[][] sizes, HeadCache[][] localHeads, int nextPosition, KvPrecision keyPrecision,
+                       KvPrecision valuePrecision) {}
 
     public Mark mark() {
         HeadCache[][] saved = new HeadCache[layers][];
@@ -202,11 +251,21 @@ public final class KvCache {
             saved[l] = new HeadCache[kvHeads];
             for (int h = 0; h < kvHeads; h++) saved[l][h] = heads[l][h].copy();
         }
-        return new Mark(sizes(), saved, nextPosition);
+        return new Mark(sizes(), saved, nextPosition, keyPrecision, valuePrecision);
     }
 
-    /** Back to {@code m}: global heads truncated to their marked slot counts, local heads restored from their copies. */
+    /**
+     * Back to {@code m}: global heads truncated to their marked slot counts, local heads restored
+     * from their copies.
+     *
+     * @throws IllegalStateException when the cache has been re-stored ({@link #storeAs}) at other
+     *                               precisions since the mark: its local copies would bring the old ones back
+     */
     public void restore(Mark m) {
+        if (m.keyPrecision() != keyPrecision || m.valuePrecision() != valuePrecision) {
+            throw new IllegalStateException("the mark was taken with the cache stored as " + label(m.keyPrecision(), m.valuePrecision())
+                    + ", it is now " + precisionLabel() + ": take the mark after storeAs");
+        }
         for (int l = 0; l < layers; l++) {
             for (int h = 0; h < kvHeads; h++) {
                 if (isLocal(l)) heads[l][h] = m.localHeads()[l][h].copy();
@@ -240,7 +299,7 @@ public final class KvCache {
     /** Removes every slot, e.g. before a new request reuses the cache. */
     public void clear() {
         for (int l = 0; l < layers; l++) {
-            for (int h = 0; h < kvHeads; h++) heads[l][h] = new HeadCache(precision, headDim, 16);
+            for (int h = 0; h < kvHeads; h++) heads[l][h] = new HeadCache(keyPrecision, valuePrecision, headDim, 16);
         }
         nextPosition = 0;
     }

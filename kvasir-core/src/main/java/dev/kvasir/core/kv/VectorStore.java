@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * per cache slot, stored as F32, F16 or BF16. Slots are addressed by index; compaction keeps a
  * subset and really shrinks the arrays so that evicted memory is returned.
  */
-public abstract sealed class VectorStore permits VectorStore.F32, VectorStore.F16, VectorStore.BF16 {
+public abstract sealed class VectorStore permits VectorStore.F32, VectorStore.F16, VectorStore.BF16, BlockQuantizedStore {
     static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
 
     protected final int dim;
@@ -26,6 +26,8 @@ public abstract sealed class VectorStore permits VectorStore.F32, VectorStore.F1
             case F32 -> new F32(dim, capacity);
             case F16 -> new F16(dim, capacity);
             case BF16 -> new BF16(dim, capacity);
+            case Q8 -> new Q8Store(dim, capacity);
+            case Q4 -> new Q4Store(dim, capacity);
         };
     }
 
@@ -75,8 +77,29 @@ public abstract sealed class VectorStore permits VectorStore.F32, VectorStore.F1
     /** An independent copy with the same contents and capacity. */
     public abstract VectorStore duplicate();
 
+    /** Bytes one slot takes (the vector's values, plus the block scales of a quantised store). */
+    public long bytesPerSlot() {
+        return precision().bytesPerVector(dim);
+    }
+
+    /** Bytes allocated: every slot of the capacity, used or not. */
     public long bytes() {
-        return (long) capacity * dim * precision().bytesPerValue();
+        return capacity * bytesPerSlot();
+    }
+
+    /**
+     * Scores of slots [from, from+len) for one query: {@code p[pOff+j] = scale * slot(from+j)·q}.
+     * The quantised stores compute them on their integer blocks, the block scale applied once per
+     * block; decode attention calls this on a chunk of slots while it sits in L1.
+     */
+    public void scores(int from, int len, float[] q, int qOff, float scale, float[] p, int pOff) {
+        for (int j = 0; j < len; j++) p[pOff + j] = dot(from + j, q, qOff) * scale;
+    }
+
+    /** {@code out[oOff .. oOff+dim) = Σ_j p[pOff+j] · slot(from+j)} over j in [0, len) (overwrites out). */
+    public void mix(int from, int len, float[] p, int pOff, float[] out, int oOff) {
+        java.util.Arrays.fill(out, oOff, oOff + dim, 0f);
+        for (int j = 0; j < len; j++) addScaled(from + j, p[pOff + j], out, oOff);
     }
 
     // ------------------------------------------------------------------------------------

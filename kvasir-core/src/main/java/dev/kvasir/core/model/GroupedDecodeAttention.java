@@ -1,5 +1,6 @@
 package dev.kvasir.core.model;
 
+import dev.kvasir.core.kv.BlockQuantizedStore;
 import dev.kvasir.core.kv.HeadCache;
 import dev.kvasir.core.kv.VectorStore;
 import dev.kvasir.core.util.Parallel;
@@ -43,6 +44,16 @@ final class GroupedDecodeAttention {
      */
     static void attend(HeadCache[] heads, int[] n, int groupSize, float[] q, float scale, float[] out, InferenceState st,
                        Parallel par, float[][] rows) {
+        attend(heads, n, groupSize, q, 0, scale, out, 0, st, par, rows);
+    }
+
+    /**
+     * As above for the query at {@code q[qBase ..]}, written to {@code out[outBase ..]} (one row of a
+     * batch of sequences); with {@code par} null everything runs on the calling thread. The
+     * arithmetic is the same either way: chunk bounds depend only on the slot counts.
+     */
+    static void attend(HeadCache[] heads, int[] n, int groupSize, float[] q, int qBase, float scale, float[] out, int outBase,
+                       InferenceState st, Parallel par, float[][] rows) {
         int kvHeads = heads.length, hd = heads[0].headDim();
         int[] firstUnit = st.decodeUnitStarts(kvHeads + 1);
         int slots = 0;
@@ -60,7 +71,7 @@ final class GroupedDecodeAttention {
             for (int u = from; u < to; u++) {
                 while (u >= firstUnit[kvh + 1]) kvh++;
                 int slotFrom = (u - firstUnit[kvh]) * CHUNK;
-                chunk(heads[kvh], slotFrom, Math.min(n[kvh], slotFrom + CHUNK), q, kvh * groupSize * hd, groupSize, scale, p,
+                chunk(heads[kvh], slotFrom, Math.min(n[kvh], slotFrom + CHUNK), q, qBase + kvh * groupSize * hd, groupSize, scale, p,
                         kv, partials, u * stride);
                 if (rows != null) { // the chunk's exp(s - m_c), rescaled by combine
                     int len = Math.min(n[kvh], slotFrom + CHUNK) - slotFrom;
@@ -68,11 +79,11 @@ final class GroupedDecodeAttention {
                 }
             }
         };
-        if (slots < INLINE_SLOTS) body.run(0, units);
+        if (par == null || slots < INLINE_SLOTS) body.run(0, units);
         else par.forRange(units, body);
         for (int kvh = 0; kvh < kvHeads; kvh++) {
             for (int g = 0; g < groupSize; g++) {
-                combine(partials, firstUnit[kvh], firstUnit[kvh + 1], stride, g * (hd + 2), hd, out, (kvh * groupSize + g) * hd,
+                combine(partials, firstUnit[kvh], firstUnit[kvh + 1], stride, g * (hd + 2), hd, out, outBase + (kvh * groupSize + g) * hd,
                         rows == null ? null : rows[kvh * groupSize + g], n[kvh]);
             }
         }
@@ -82,29 +93,40 @@ final class GroupedDecodeAttention {
      * One chunk [from, to) of one KV head for its g query heads (q at {@code qOff}, head after
      * head): writes per head {m, l, o[hd]} at {@code partials[pOff + g*(hd+2)]}. F32 keys and
      * values are read in place; F16/BF16 ones are first converted into {@code kv} (two float
-     * buffers of CHUNK*hd), once for the whole group. With heads of four vectors (64 floats with
+     * buffers of CHUNK*hd), once for the whole group; Q8/Q4 ones are read by the store's own
+     * kernels on their integer blocks ({@link VectorStore#scores}, {@link VectorStore#mix}). With heads of four vectors (64 floats with
      * AVX-512) the kernels take the heads three at a time, so that each key and value vector
      * loaded serves three heads.
      */
     private static void chunk(HeadCache head, int from, int to, float[] q, int qOff, int groupSize, float scale, float[] p,
                               float[][] kv, float[] partials, int pOff) {
         int hd = head.headDim(), len = to - from, stride = hd + 2;
-        float[] k, v;
-        int base;
-        if (head.keys() instanceof VectorStore.F32 k32 && head.values() instanceof VectorStore.F32 v32) {
+        VectorStore keys = head.keys(), values = head.values();
+        // quantised stores score and mix on their integer blocks through their own kernels, head by head
+        boolean quantisedKeys = keys instanceof BlockQuantizedStore, quantisedValues = values instanceof BlockQuantizedStore;
+        float[] k = null, v = null;
+        int kBase = 0, vBase = 0;
+        if (keys instanceof VectorStore.F32 k32) {
             k = k32.array();
-            v = v32.array();
-            base = from;
-        } else {
+            kBase = from;
+        } else if (!quantisedKeys) {
             k = kv[0];
+            keys.getRange(from, len, k, 0);
+        }
+        if (values instanceof VectorStore.F32 v32) {
+            v = v32.array();
+            vBase = from;
+        } else if (!quantisedValues) {
             v = kv[1];
-            base = 0;
-            head.keys().getRange(from, len, k, 0);
-            head.values().getRange(from, len, v, 0);
+            values.getRange(from, len, v, 0);
         }
         int g = 0;
-        if (hd == HD4) for (; g + 3 <= groupSize; g += 3) scores3(k, base, len, q, qOff + g * hd, scale, p, g * CHUNK);
-        for (; g < groupSize; g++) Attention.scoresF32(k, hd, base, len, q, qOff + g * hd, scale, p, g * CHUNK);
+        if (quantisedKeys) {
+            for (; g < groupSize; g++) keys.scores(from, len, q, qOff + g * hd, scale, p, g * CHUNK);
+        } else {
+            if (hd == HD4) for (; g + 3 <= groupSize; g += 3) scores3(k, kBase, len, q, qOff + g * hd, scale, p, g * CHUNK);
+            for (; g < groupSize; g++) Attention.scoresF32(k, hd, kBase, len, q, qOff + g * hd, scale, p, g * CHUNK);
+        }
         float[] mass = head.massOrNull();
         for (g = 0; g < groupSize; g++) {
             int po = g * CHUNK;
@@ -117,16 +139,20 @@ final class GroupedDecodeAttention {
             partials[o + 1] = expInPlace(p, po, len, max);
         }
         g = 0;
-        if (hd == HD4) for (; g + 3 <= groupSize; g += 3) mix3(v, base, len, p, g * CHUNK, partials, pOff + g * stride + 2, stride);
+        if (quantisedValues) {
+            for (; g < groupSize; g++) values.mix(from, len, p, g * CHUNK, partials, pOff + g * stride + 2);
+            return;
+        }
+        if (hd == HD4) for (; g + 3 <= groupSize; g += 3) mix3(v, vBase, len, p, g * CHUNK, partials, pOff + g * stride + 2, stride);
         for (; g < groupSize; g++) {
             int o = pOff + g * stride + 2;
             if (hd % L == 0) {
-                Attention.weightedSumF32(v, hd, base, len, p, g * CHUNK, partials, o);
+                Attention.weightedSumF32(v, hd, vBase, len, p, g * CHUNK, partials, o);
             } else {
                 java.util.Arrays.fill(partials, o, o + hd, 0f);
                 for (int j = 0; j < len; j++) {
                     float w = p[g * CHUNK + j];
-                    for (int d = 0; d < hd; d++) partials[o + d] += w * v[(base + j) * hd + d];
+                    for (int d = 0; d < hd; d++) partials[o + d] += w * v[(vBase + j) * hd + d];
                 }
             }
         }

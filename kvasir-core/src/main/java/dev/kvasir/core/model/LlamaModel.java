@@ -43,10 +43,15 @@ public final class LlamaModel {
     public ModelWeights weights() { return w; }
 
     public KvCache newCache(KvPrecision precision, int initialCapacity) {
-        if (c.sliding() == null) return new KvCache(c.layers(), c.kvHeads(), c.headDim(), precision, initialCapacity);
+        return newCache(precision, precision, initialCapacity);
+    }
+
+    /** A cache with keys and values at their own precisions (the sliding-window layers' too, when the model has them). */
+    public KvCache newCache(KvPrecision keys, KvPrecision values, int initialCapacity) {
+        if (c.sliding() == null) return new KvCache(c.layers(), c.kvHeads(), c.headDim(), keys, values, initialCapacity);
         boolean[] local = new boolean[c.layers()];
         for (int l = 0; l < local.length; l++) local[l] = c.isLocal(l);
-        return new KvCache(c.layers(), c.kvHeads(), c.headDim(), precision, initialCapacity, c.sliding().window(), local);
+        return new KvCache(c.layers(), c.kvHeads(), c.headDim(), keys, values, initialCapacity, c.sliding().window(), local);
     }
 
     public InferenceState newState(int maxBatch) {
@@ -203,6 +208,100 @@ public final class LlamaModel {
                         st.att, b * qDim + h * hd);
             }
         });
+    }
+
+    /**
+     * The smallest batch the weight products of {@link #decodeBatch} run with: below it the
+     * matrices fall back to a per-token matvec whose sums are ordered differently (FloatGemm's
+     * MIN_BATCH). Padding every step to it makes a sequence's arithmetic independent of how
+     * many others share its steps, so a batched request produces the same text as alone.
+     */
+    public static final int MIN_GEMM_BATCH = 4;
+
+    /**
+     * True when {@link #decodeBatch} covers this model: Llama-style blocks. Gemma 3 (post-norms,
+     * GELU, sliding-window rings) is stepped one sequence at a time.
+     */
+    public boolean batchesDecode() {
+        return c.gemma() == null;
+    }
+
+    /**
+     * One decode step of {@code count} sequences: sequence b feeds {@code tokens[b]} at the next
+     * position of {@code caches[b]}. The weight matrices are read once for the whole batch (the
+     * prefill GEMM); attention runs per sequence over its own cache, whatever its length per
+     * head or its compression. Leaves sequence b's logits at {@code st.logits()[b * vocab ..]}.
+     * Decode-time presses (which need the attention rows) are not supported here: run those
+     * sequences through {@link #forward}.
+     */
+    public void decodeBatch(int[] tokens, KvCache[] caches, int count, BatchDecodeState st, Parallel par) {
+        if (!batchesDecode()) {
+            throw new UnsupportedOperationException(c.architecture() + ": the batched decode step covers Llama-style blocks only; "
+                    + "step each sequence with forward");
+        }
+        if (count < 1 || count > st.maxSequences) {
+            throw new IllegalArgumentException("batch of " + count + " sequences, the state holds 1.." + st.maxSequences);
+        }
+        final int dim = c.dim(), qDim = c.qDim(), kvDim = c.kvDim(), hd = c.headDim(), hidden = c.hiddenDim(), g = c.groupSize();
+        final int padded = Math.max(count, MIN_GEMM_BATCH);
+        InferenceState s = st.rows;
+        for (int b = 0; b < count; b++) {
+            int t = tokens[b];
+            if (t < 0 || t >= c.vocabularySize()) {
+                throw new IllegalArgumentException("token id " + t + " outside the vocabulary [0, " + c.vocabularySize() + ")");
+            }
+            if (caches[b].nextPosition() + 1 > Integer.MAX_VALUE / 2) throw new IllegalStateException("position overflow");
+            w.tokenEmbedding().dequantizeRow(t, s.x, b * dim);
+            st.positions[b] = caches[b].nextPosition();
+            rope.tableRow(st.positions[b], b, s.ropeCos, s.ropeSin);
+        }
+        for (int l = 0; l < c.layers(); l++) {
+            LayerWeights lw = w.layers()[l];
+            for (int b = 0; b < count; b++) Ops.rmsnorm(s.xb, b * dim, s.x, b * dim, lw.attnNorm(), dim, c.rmsNormEps());
+            // rows count..padded-1 hold stale finite values: computed, never read
+            matmul3(par, s.xb, padded, lw.wq(), s.q, lw.wk(), s.k, lw.wv(), s.v);
+            for (int b = 0; b < count; b++) {
+                if (lw.bq() != null) {
+                    Ops.add(s.q, b * qDim, lw.bq(), 0, qDim);
+                    Ops.add(s.k, b * kvDim, lw.bk(), 0, kvDim);
+                    Ops.add(s.v, b * kvDim, lw.bv(), 0, kvDim);
+                }
+                if (lw.qNorm() != null) {
+                    for (int h = 0; h < c.heads(); h++) Ops.rmsnorm(s.q, b * qDim + h * hd, s.q, b * qDim + h * hd, lw.qNorm(), hd, c.rmsNormEps());
+                    for (int h = 0; h < c.kvHeads(); h++) Ops.rmsnorm(s.k, b * kvDim + h * hd, s.k, b * kvDim + h * hd, lw.kNorm(), hd, c.rmsNormEps());
+                }
+                rope.apply(s.q, b * qDim, c.heads(), s.ropeCos, s.ropeSin, b);
+                rope.apply(s.k, b * kvDim, c.kvHeads(), s.ropeCos, s.ropeSin, b);
+                HeadCache[] heads = caches[b].layer(l);
+                for (int h = 0; h < c.kvHeads(); h++) heads[h].append(s.k, b * kvDim + h * hd, s.v, b * kvDim + h * hd, st.positions[b]);
+            }
+            final int layer = l;
+            if (count == 1) {
+                batchAttention(caches[0].layer(layer), 0, g, s.q, s.att, st.attentionScratch[0], par);
+            } else {
+                // sequences in parallel, each on one thread: the same arithmetic as a lone sequence
+                par.forParts(count, 1, (part, from, to) -> {
+                    for (int b = from; b < to; b++) batchAttention(caches[b].layer(layer), b * qDim, g, s.q, s.att, st.attentionScratch[part], null);
+                });
+            }
+            matmul(par, lw.wo(), s.att, padded, s.xb2, dim);
+            for (int b = 0; b < count; b++) Ops.add(s.x, b * dim, s.xb2, b * dim, dim);
+            for (int b = 0; b < count; b++) Ops.rmsnorm(s.xb, b * dim, s.x, b * dim, lw.ffnNorm(), dim, c.rmsNormEps());
+            matmul2(par, s.xb, padded, lw.wGate(), s.hb, lw.wUp(), s.hb2);
+            for (int b = 0; b < count; b++) Ops.swiglu(s.hb, s.hb2, b * hidden, hidden); // row by row: see Ops.swiglu
+            matmul(par, lw.wDown(), s.hb, padded, s.xb2, dim);
+            for (int b = 0; b < count; b++) Ops.add(s.x, b * dim, s.xb2, b * dim, dim);
+        }
+        for (int b = 0; b < count; b++) caches[b].advance(1);
+        for (int b = 0; b < count; b++) Ops.rmsnorm(s.xb, b * dim, s.x, b * dim, w.outputNorm(), dim, c.rmsNormEps());
+        matmul(par, w.output(), s.xb, padded, st.logits, c.vocabularySize());
+    }
+
+    /** Decode attention of the query at {@code q[base ..]} over every slot of its cache's heads. */
+    private void batchAttention(HeadCache[] heads, int base, int g, float[] q, float[] att, InferenceState scratch, Parallel par) {
+        int[] n = scratch.slotCounts;
+        for (int h = 0; h < heads.length; h++) n[h] = heads[h].size();
+        GroupedDecodeAttention.attend(heads, n, g, q, base, attnScale, att, base, scratch, par, null);
     }
 
     /**

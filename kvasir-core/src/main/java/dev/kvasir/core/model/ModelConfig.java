@@ -98,8 +98,8 @@ public record ModelConfig(String architecture, int dim, int hiddenDim, int layer
 
     public int kvDim() { return kvHeads * headDim; }
 
-    /** Bytes of F32 key+value per token, over all layers. */
-    public long kvBytesPerToken(int bytesPerValue) {
-        return 2L * layers * kvDim() * bytesPerValue;
+    /** Bytes of key+value per token over all layers, keys and values at the given precisions. */
+    public long kvBytesPerToken(dev.kvasir.core.kv.KvPrecision keys, dev.kvasir.core.kv.KvPrecision values) {
+        return (long) layers * kvHeads * (keys.bytesPerVector(headDim) + values.bytesPerVector(headDim));
     }
 }

@@ -39,13 +39,21 @@ final class Ops {
 
     /** gate[i] = silu(gate[i]) * up[i] over [0, n). */
     static void swiglu(float[] gate, float[] up, int n) {
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+        swiglu(gate, up, 0, n);
+    }
+
+    /**
+     * gate[i] = silu(gate[i]) * up[i] over [off, off + n). Vector body and scalar tail compute exp
+     * differently, so a row done on its own always splits the same way whatever its neighbours.
+     */
+    static void swiglu(float[] gate, float[] up, int off, int n) {
+        int i = off;
+        for (int bound = off + S.loopBound(n); i < bound; i += S.length()) {
             FloatVector g = FloatVector.fromArray(S, gate, i);
             FloatVector sig = g.neg().lanewise(VectorOperators.EXP).add(1f);
             g.div(sig).mul(FloatVector.fromArray(S, up, i)).intoArray(gate, i);
         }
-        for (; i < n; i++) {
+        for (; i < off + n; i++) {
             float g = gate[i];
             gate[i] = (float) (g / (1.0 + Math.exp(-g))) * up[i];
         }

@@ -59,6 +59,16 @@ final class Rope {
         }
     }
 
+    /** Fills row {@code row} of the cos/sin tables for position {@code pos} (a batch of sequences at different positions). */
+    void tableRow(int pos, int row, float[] cos, float[] sin) {
+        int half = ropeDim / 2;
+        for (int i = 0; i < half; i++) {
+            double a = (double) pos * invFreq[i];
+            cos[row * half + i] = (float) Math.cos(a);
+            sin[row * half + i] = (float) Math.sin(a);
+        }
+    }
+
     /** Rotates {@code heads} heads stored contiguously at {@code x[off ..]} with the table row {@code row}. */
     void apply(float[] x, int off, int heads, float[] cos, float[] sin, int row) {
         int half = ropeDim / 2;

@@ -96,6 +96,22 @@ public record CompressionReport(String method, String label, Map<String, String>
     /** Kept bytes may differ from the request by this much (percent of the requested bytes) without a note. */
     public static final int BUDGET_TOLERANCE_PERCENT = 2;
 
+    /**
+     * This report after the kept slots of {@code cache} (the whole cache the report is about) were
+     * re-stored at another precision (a quantised cache is compressed in F16, then quantised):
+     * bytes after are those of the stored cache, sliding-window layers (re-stored too) measured
+     * again, and the details name the precision.
+     */
+    public CompressionReport stored(dev.kvasir.core.kv.KvCache cache) {
+        Map<String, String> d = new java.util.LinkedHashMap<>(details);
+        d.put("stored_as", cache.precisionLabel());
+        d.put("bytes_before_storing", Long.toString(allocatedBytesAfter));
+        return new CompressionReport(method, label, options, budgetRequested, requestedFraction, achievedFraction, promptTokens,
+                bytesBefore, cache.usedBytes(), allocatedBytesBefore, cache.allocatedBytes(), keptPerLayer, keptPerHead,
+                layerCompressionRatios, compressMillis, d, skipped, budgetNote,
+                slidingLayers == null ? null : SlidingLayers.of(cache));
+    }
+
     public long keptSlots() {
         long n = 0;
         for (int k : keptPerLayer) n += k;

@@ -107,4 +107,42 @@ class Gemma3SlidingWindowCacheTest {
         }
         for (int l : after.globalLayers()) assertThat(after.head(l, 0).size()).isCloseTo(700 + 5, within(2));
     }
+
+    /**
+     * Keys in Q8 and values in Q4 (prefilled in F16, then re-stored): the local rings are quantised
+     * too, the report's bytes are those of the stored cache, and decoding runs on the quantised
+     * rings (each decode step overwrites a ring slot in the quantised stores) to the same first
+     * token the F16 cache gives.
+     */
+    @Test
+    void quantisedKeysAndValuesAreStoredInTheLocalRingsTooAndDecodeOnThem() {
+        var press = Presses.create("snapkv");
+        Generator quant = new Generator(model, Generator.Options.defaults().withThreads(2).withPrecisions(KvPrecision.Q8, KvPrecision.Q4));
+        Generator.Prefilled prefilled = quant.prefillFor(prompt, 8, press);
+        assertThat(prefilled.cache().precisionLabel()).isEqualTo("f16"); // the staging precision
+        Generator.Compressed c = quant.compress(prefilled, true, press, Budget.fraction(0.35));
+        KvCache kept = c.cache();
+        assertThat(kept.precisionLabel()).isEqualTo("k=q8,v=q4");
+        for (int l = 0; l < kept.layers(); l++) {
+            assertThat(kept.head(l, 0).keys()).as("keys of layer %d", l).isInstanceOf(dev.kvasir.core.kv.Q8Store.class);
+            assertThat(kept.head(l, 0).values()).as("values of layer %d", l).isInstanceOf(dev.kvasir.core.kv.Q4Store.class);
+        }
+        CompressionReport r = c.report();
+        assertThat(r.details()).containsEntry("stored_as", "k=q8,v=q4");
+        assertThat(r.bytesAfter()).isEqualTo(kept.usedBytes());
+        // 256-value heads: Q8 keys 256 + 8 scales of 2 bytes, Q4 values 8 blocks of 18 bytes
+        assertThat(r.slidingLayers().bytes()).isEqualTo(15L * WINDOW * ((256 + 16) + 8 * 18));
+
+        GenerationRequest request = GenerationRequest.of(prompt, 3, SamplingParams.greedy()).withIgnoreEos(true);
+        GenerationResult q = quant.continueFrom(prefilled, false, press, Budget.fraction(0.35), request, s -> {});
+        KvCache after = prefilled.cache();
+        for (int l : after.localLayers()) {
+            assertThat(after.head(l, 0).size()).isEqualTo(WINDOW);
+            assertThat(after.head(l, 0).keys()).isInstanceOf(dev.kvasir.core.kv.Q8Store.class);
+        }
+        Generator f16 = new Generator(model, Generator.Options.defaults().withThreads(2).withPrecision(KvPrecision.F16));
+        GenerationResult h = f16.continueFrom(f16.prefillFor(prompt, 8, press), false, press, Budget.fraction(0.35), request, s -> {});
+        assertThat(q.tokens()).hasSize(3);
+        assertThat(q.tokens()[0]).isEqualTo(h.tokens()[0]);
+    }
 }

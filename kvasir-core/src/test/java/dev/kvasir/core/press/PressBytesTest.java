@@ -23,7 +23,8 @@ class PressBytesTest {
     static final long OVERHEAD_PER_HEAD = 512;
 
     @ParameterizedTest(name = "{0} {1} at {2}")
-    @CsvSource({"snapkv, F32, 0.35", "kvmerger:exact=true;mass=true;skip-layers=none, F32, 0.35", "kvmerger:exact=true;skip-layers=none, F16, 0.2", "h2o, BF16, 0.5", "full, F32, 1.0"})
+    @CsvSource({"snapkv, F32, 0.35", "kvmerger:exact=true;mass=true;skip-layers=none, F32, 0.35", "kvmerger:exact=true;skip-layers=none, F16, 0.2", "h2o, BF16, 0.5", "full, F32, 1.0",
+            "snapkv, Q8, 0.35", "h2o, Q4, 0.5", "kvmerger:exact=true;mass=true;skip-layers=none, Q8, 0.2"})
     void reportedBytesAreAllocatedBytes(String spec, KvPrecision precision, double fraction) {
         KvCache cache = cache(precision);
         SplittableRandom rnd = new SplittableRandom(5);
@@ -31,14 +32,14 @@ class PressBytesTest {
         CompressionReport r = Presses.parse(spec.replace(";", ",")).compressOrSkip(cache, l -> stats, Budget.fraction(fraction));
 
         assertThat(r.allocatedBytesAfter()).isEqualTo(cache.allocatedBytes());
-        assertThat(r.bytesAfter()).isEqualTo(cache.totalSlots() * 2 * DIM * precision.bytesPerValue());
+        assertThat(r.bytesAfter()).isEqualTo(cache.totalSlots() * 2 * precision.bytesPerVector(DIM));
         long measured = allocatedByCopy(cache);
         long heads = (long) LAYERS * KV_HEADS;
         assertThat(measured).as("JVM allocation of a copy vs reported %d", r.allocatedBytesAfter())
                 .isBetween(r.allocatedBytesAfter(), r.allocatedBytesAfter() + heads * OVERHEAD_PER_HEAD + 1024);
         // what is held covers more than the logical keys and values: positions (4 bytes a slot), the
         // headroom left for decoding, and the masses of merged slots
-        long slotBytes = 2L * DIM * precision.bytesPerValue() + 4;
+        long slotBytes = 2L * precision.bytesPerVector(DIM) + 4;
         long minimum = (cache.totalSlots() + (spec.equals("full") ? 0 : heads * 16)) * slotBytes;
         assertThat(r.allocatedBytesAfter()).isGreaterThanOrEqualTo(minimum + (spec.contains("mass=true") ? 4 * cache.totalSlots() : 0));
         if (!spec.equals("full")) assertThat(r.allocatedBytesAfter()).isLessThan(r.allocatedBytesBefore());

@@ -137,7 +137,7 @@ final class PressFixtures {
 
     /** A deep copy (keys, values, positions, masses) for bit-for-bit comparisons. */
     static KvCache copy(KvCache c) {
-        KvCache out = new KvCache(c.layers(), c.kvHeads(), c.headDim(), c.precision(), 1);
+        KvCache out = new KvCache(c.layers(), c.kvHeads(), c.headDim(), c.keyPrecision(), c.valuePrecision(), 1);
         float[] k = new float[c.headDim()], v = new float[c.headDim()];
         for (int l = 0; l < c.layers(); l++) {
             for (int h = 0; h < c.kvHeads(); h++) {

@@ -1,6 +1,8 @@
 package dev.kvasir.eval.run;
 
 import dev.kvasir.core.generate.Generator;
+import dev.kvasir.core.kv.KvCache;
+import dev.kvasir.core.kv.KvPrecision;
 import dev.kvasir.core.press.Press;
 import dev.kvasir.eval.fidelity.FidelityMeter;
 import dev.kvasir.eval.fidelity.FullCacheReference;
@@ -11,7 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The fidelity task's counterpart of {@link SharedPrefill}: the prefix is prefilled once,
+ * The fidelity task's counterpart of {@link SharedPrefill}: the prefix is prefilled once, in F32,
  * gathering every press's statistics; the full cache's next-token distributions over the
  * teacher-forced continuation are recorded once, and the full configuration is scored on that
  * same pass (its KL is computed, and is exactly 0: a second pass over an identical cache differs
@@ -19,6 +21,13 @@ import java.util.List;
  * pass); then each compressing configuration compresses its own copy of the prefilled cache (the
  * last one takes the original), teacher-forces the same continuation and is scored position by
  * position against the reference.
+ *
+ * <p>The reference is always the F32 full cache. With another KV precision (the generator's
+ * options: f16, q8, ...), every configuration, the full cache included, compresses on the F32
+ * prefill's statistics and is then stored at that precision ({@link Generator#compress}) before
+ * its continuation is teacher-forced: the scores measure compression and storage together. (A
+ * generation prefills a quantised prompt in F16, and an F16/BF16 one in itself; here the prefill
+ * is F32 so that one reference serves every precision.)
  */
 public final class SharedTeacherForcing {
     private SharedTeacherForcing() {}
@@ -50,20 +59,34 @@ public final class SharedTeacherForcing {
         int[] fed = Arrays.copyOf(continuation, continuation.length - 1);
         int[] targets = Arrays.copyOfRange(continuation, 1, continuation.length);
         Press[] presses = plans.stream().map(SharedPrefill.Planned::press).toArray(Press[]::new);
-        Generator.Prefilled prefilled = generator.prefillFor(prefix, fed.length, presses);
-        long fullBytes = prefilled.cache().usedBytes();
+        Generator.Prefilled prefilled = generator.prefillFor(prefix, fed.length, KvPrecision.F32, presses);
+        Generator.Options options = generator.options();
+        boolean stored = options.precision() != KvPrecision.F32 || options.valuePrecision() != KvPrecision.F32;
+        // the full cache's bytes at the precision measured
+        long fullBytes = prefilled.cache().usedBytes() / (2L * KvPrecision.F32.bytesPerVector(prefilled.cache().headDim()))
+                * (options.precision().bytesPerVector(prefilled.cache().headDim()) + options.valuePrecision().bytesPerVector(prefilled.cache().headDim()));
 
         FullCacheReference reference = new FullCacheReference(targets, generator.model().config().vocabularySize());
         FidelityMeter fullCache = new FidelityMeter(reference);
         int lastCompressing = -1;
         for (int i = 0; i < plans.size(); i++) if (plans.get(i).press() != null) lastCompressing = i;
-        Generator.Compressed uncompressed = new Generator.Compressed(lastCompressing < 0 ? prefilled.cache() : prefilled.cache().copy(), null);
+        boolean fullPlanned = plans.stream().anyMatch(p -> p.press() == null);
+        // the F32 reference runs on a copy whenever a configuration still needs the prefilled cache after it
+        KvCache referenceCache = lastCompressing < 0 && !stored ? prefilled.cache() : prefilled.cache().copy();
+        Generator.Compressed uncompressed = new Generator.Compressed(referenceCache, null);
         long t0 = System.nanoTime();
-        generator.teacherForce(uncompressed.cache(), fed, (i, logits, offset) -> {
+        generator.teacherForce(referenceCache, fed, (i, logits, offset) -> {
             reference.record(i, logits, offset);
-            fullCache.accept(i, logits, offset);
+            if (!stored) fullCache.accept(i, logits, offset);
         });
         double referenceMs = (System.nanoTime() - t0) / 1e6;
+        if (stored && fullPlanned) {
+            // the full cache at the precision measured: the prefilled F32 cache stored so, then forced like the others
+            uncompressed = generator.compress(prefilled, lastCompressing >= 0, null, null);
+            t0 = System.nanoTime();
+            generator.teacherForce(uncompressed.cache(), fed, fullCache::accept);
+            referenceMs = (System.nanoTime() - t0) / 1e6;
+        }
 
         for (int i = 0; i < plans.size(); i++) {
             SharedPrefill.Planned p = plans.get(i);

@@ -50,7 +50,7 @@ class FidelityRunTest {
     static List<ResultRow> run(Path dir) throws Exception {
         EvalRunner.Settings settings = new EvalRunner.Settings(MethodSpec.parse(List.of("full", "snapkv", "h2o"), List.of("snapkv.window=8")),
                 List.of(BudgetSpec.fraction(0.35)), QueryMode.AWARE, ChatMode.OFF, 0, Shard.ALL, 0);
-        try (Generator gen = new Generator(model, new Generator.Options(2, dev.kvasir.core.kv.KvPrecision.F32, 16, null, null, null))) {
+        try (Generator gen = new Generator(model, new Generator.Options(2, dev.kvasir.core.kv.KvPrecision.F32, dev.kvasir.core.kv.KvPrecision.F32, 16, null, null, null))) {
             assertThat(new EvalRunner(model, gen, settings, RunProgress.NONE).run(FIDELITY, dir)).isEqualTo(2 * 3);
         }
         return ResultsReader.read(dir);
@@ -126,7 +126,9 @@ class FidelityRunTest {
 
     /** Prefill, compress with {@code press} (none: the full cache), then one forward per fed token. */
     private static float[][] logitsAfter(int[] prefix, int[] fed, Press press) {
-        try (Generator gen = new Generator(model, Generator.Options.defaults().withThreads(2)); Parallel par = new Parallel(1)) {
+        // F32, as the runner above: the recomputation must see the same cache
+        try (Generator gen = new Generator(model, Generator.Options.defaults().withThreads(2).withPrecision(dev.kvasir.core.kv.KvPrecision.F32));
+             Parallel par = new Parallel(1)) {
             Generator.Prefilled p = gen.prefillFor(prefix, fed.length, press);
             KvCache cache = p.cache();
             if (press != null) press.compress(cache, layer -> p.recorder().stats(layer), BudgetSpec.fraction(0.35).toBudget());

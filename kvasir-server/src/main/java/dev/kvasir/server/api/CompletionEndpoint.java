@@ -1,7 +1,9 @@
 package dev.kvasir.server.api;
 
 import dev.kvasir.server.engine.Admission;
+import dev.kvasir.server.engine.EngineStopped;
 import dev.kvasir.server.engine.InferenceEngine;
+import dev.kvasir.server.engine.OutOfKvMemory;
 import dev.kvasir.server.engine.Outcome;
 import dev.kvasir.server.metrics.ServerMetrics;
 import io.javalin.http.Context;
@@ -50,7 +52,7 @@ public final class CompletionEndpoint {
         long deadline = start + timeout.toNanos();
         CompletionRequest req = kind == CompletionRequest.Kind.CHAT ? parser.chat(body) : parser.completion(body);
         long queueDeadline = Math.min(deadline, start + queueTimeout.toNanos());
-        InferenceEngine.Admitted run = admit(req, queueDeadline);
+        InferenceEngine.Admitted run = admit(req, queueDeadline, connection);
         try (run) {
             // a request that waited in the queue while the server drained gets no slot time once it ends
             if (shutdown.ending()) throw ShutdownSignal.error("the request was not started");
@@ -61,10 +63,14 @@ public final class CompletionEndpoint {
         }
     }
 
-    private InferenceEngine.Admitted admit(CompletionRequest req, long queueDeadline) {
+    /** Waits for admission; the end of a shutdown's drain time takes a queued request out of the queue with a 503. */
+    private InferenceEngine.Admitted admit(CompletionRequest req, long queueDeadline, ClientConnection connection) {
         try {
-            return engine.admit(req.job(), queueDeadline);
+            return engine.admit(req.job(), queueDeadline, stop(connection));
         } catch (Admission.Refused r) {
+            if (r.reason() == Admission.Reason.CLIENT_GONE && !connection.gone() && shutdown.ending()) {
+                throw ShutdownSignal.error("the request was not started");
+            }
             throw refused(r, metrics, "; lower 'max_tokens', shorten the prompt or ask for 'kv_compression'");
         }
     }
@@ -89,7 +95,15 @@ public final class CompletionEndpoint {
     }
 
     private int whole(Context ctx, InferenceEngine.Admitted run, Responses.Envelope env, ClientConnection connection, long deadline) {
-        Outcome o = run.generate(text -> {}, stop(connection), deadline);
+        Outcome o;
+        try {
+            o = run.generate(text -> {}, stop(connection), deadline);
+        } catch (OutOfKvMemory e) {
+            metrics.outOfMemory();
+            throw ApiException.busy(e.getMessage(), 5);
+        } catch (EngineStopped e) {
+            throw ShutdownSignal.error("the generation was ended");
+        }
         record(o, connection);
         if (endedByShutdown(o, connection)) {
             throw ShutdownSignal.error("the generation was ended after " + o.completionTokens() + " tokens");
@@ -107,13 +121,22 @@ public final class CompletionEndpoint {
         Outcome o;
         try {
             o = run.generate(text -> sse.send(responses.textChunk(env, text)), stop(connection), deadline);
+        } catch (EngineStopped e) {
+            // the engine closed under the stream (a shutdown past its drain and grace time): end it as the drain's end does
+            ApiException shut = ShutdownSignal.error("the generation was ended");
+            sse.send(shut.body());
+            sse.done();
+            metrics.error(endpoint(env), shut.code());
+            return shut.status();
         } catch (RuntimeException e) {
             // the 200 is already on the wire: report the failure in the stream, as OpenAI does
-            log.error("generation failed mid-stream", e);
-            sse.send(ApiException.internal("generation failed: " + e.getMessage()).body());
+            boolean oom = e instanceof OutOfKvMemory;
+            if (oom) metrics.outOfMemory();
+            else log.error("generation failed mid-stream", e);
+            sse.send((oom ? ApiException.busy(e.getMessage(), 5) : ApiException.internal("generation failed: " + e.getMessage())).body());
             sse.done();
-            metrics.error(endpoint(env), "internal_error");
-            return 500;
+            metrics.error(endpoint(env), oom ? "server_busy" : "internal_error");
+            return oom ? 503 : 500;
         }
         record(o, connection);
         if (endedByShutdown(o, connection)) {

@@ -88,6 +88,7 @@ final class Responses {
         u.put("completion_tokens", o.completionTokens());
         u.put("total_tokens", o.promptTokens() + o.completionTokens());
         u.put("kv_cache_bytes", o.kvBytesAtEnd());
+        u.put("kv_cache_precision", o.kvPrecision());
         ObjectNode kv = u.putObject("kv_compression");
         kv.put("method", o.method());
         kv.put("label", o.label());

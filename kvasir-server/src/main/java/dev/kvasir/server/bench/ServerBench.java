@@ -21,24 +21,27 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Load generator for a running server (not a test): for each concurrency level and each cache
- * mode (full, compressed) it sends a fixed number of identical chat requests (a long-ish prompt,
- * a fixed number of generated tokens via {@code ignore_eos}) from that many clients, and reports
- * throughput and p50/p99 latency. Traffic goes only to the given URL (loopback in
+ * mode (full, compressed) it sends a fixed number of chat requests (a long-ish prompt with its
+ * own opening line per request, a fixed number of generated tokens via {@code ignore_eos}) from
+ * that many clients, and reports throughput, p50/p99 latency and the most sequences decoding at
+ * once (sampled from /metrics). Traffic goes only to the given URL (loopback in
  * {@code scripts/bench-server.sh}); every loop is bounded.
  *
  * <pre>
  * java -cp kvasir.jar dev.kvasir.server.bench.ServerBench --url http://127.0.0.1:8080 \
  *      [--concurrency 1,4,16] [--requests 24] [--max-tokens 32] [--prompt-words 300] [--press snapkv --budget 0.35] [--api-key K]
+ *      [--caches full,press] [--label NAME]     (--probe: print the prompt's tokens and KV bytes per token, then exit)
  * </pre>
  */
 public final class ServerBench {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private record Settings(String url, String apiKey, int[] concurrency, int requests, int maxTokens, int promptWords,
-                            String press, double budget) {}
+                            String press, double budget, List<String> caches, String label, boolean probe) {}
 
-    private record Level(String mode, int concurrency, int requests, int failed, double seconds, long generatedTokens,
-                         double p50Ms, double p99Ms, double meanMs, long kvCacheBytes) {
+    /** {@code maxDecoding}: most sequences decoding at once, sampled from /metrics every 100 ms. */
+    private record Level(String server, String mode, int concurrency, int requests, int failed, double seconds, long generatedTokens,
+                         double p50Ms, double p99Ms, double meanMs, long kvCacheBytes, int maxDecoding) {
         double requestsPerSecond() { return (requests - failed) / seconds; }
 
         double tokensPerSecond() { return generatedTokens / seconds; }
@@ -47,17 +50,30 @@ public final class ServerBench {
     public static void main(String[] args) throws Exception {
         Settings s = parse(args);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-        String prompt = prompt(s.promptWords());
-        send(http, s, body(prompt, 4, null, 0)); // warm-up: JIT, connection
+        if (s.probe()) { // prompt tokens and KV bytes per token of the bench prompt, for sizing --max-kv-memory
+            JsonNode usage = JSON.readTree(send(http, s, body(prompt(s.promptWords(), 0), 1, null, 0)).body()).get("usage");
+            long promptTokens = usage.get("prompt_tokens").asLong();
+            System.out.println(promptTokens + " " + usage.get("kv_compression").get("bytes_full").asLong() / promptTokens);
+            return;
+        }
+        send(http, s, body(prompt(s.promptWords(), -1), 4, null, 0)); // warm-up: JIT, connection
         List<Level> levels = new ArrayList<>();
         for (int c : s.concurrency()) {
-            levels.add(run(http, s, "full", c, body(prompt, s.maxTokens(), null, 0)));
-            levels.add(run(http, s, s.press() + "@" + s.budget(), c, body(prompt, s.maxTokens(), s.press(), s.budget())));
+            for (String cache : s.caches()) {
+                if (cache.equals("full")) levels.add(run(http, s, "full", c, i -> body(prompt(s.promptWords(), i), s.maxTokens(), null, 0)));
+                else levels.add(run(http, s, s.press() + " " + s.budget(), c,
+                        i -> body(prompt(s.promptWords(), i), s.maxTokens(), s.press(), s.budget())));
+            }
         }
         print(levels, s);
     }
 
-    private static Level run(HttpClient http, Settings s, String mode, int concurrency, String body) throws Exception {
+    @FunctionalInterface
+    private interface Bodies {
+        String body(int request) throws Exception;
+    }
+
+    private static Level run(HttpClient http, Settings s, String mode, int concurrency, Bodies bodies) throws Exception {
         int total = Math.max(s.requests(), concurrency);
         AtomicInteger next = new AtomicInteger();
         double[] latencies = new double[total];
@@ -65,6 +81,22 @@ public final class ServerBench {
         long[] kvBytes = new long[total];
         AtomicInteger failed = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicInteger maxDecoding = new AtomicInteger();
+        Thread sampler = Thread.ofPlatform().daemon().start(() -> {
+            while (running.get()) {
+                try {
+                    maxDecoding.accumulateAndGet(decodingNow(http, s), Math::max);
+                } catch (Exception e) {
+                    // a slow scrape on a loaded machine: skip this sample
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
         long t0 = System.nanoTime();
         try {
             List<Future<?>> clients = new ArrayList<>();
@@ -72,7 +104,7 @@ public final class ServerBench {
                 clients.add(pool.submit(() -> {
                     for (int i = next.getAndIncrement(); i < total; i = next.getAndIncrement()) {
                         long start = System.nanoTime();
-                        HttpResponse<String> r = send(http, s, body);
+                        HttpResponse<String> r = send(http, s, bodies.body(i));
                         latencies[i] = (System.nanoTime() - start) / 1e6;
                         if (r.statusCode() != 200) {
                             failed.incrementAndGet();
@@ -90,12 +122,30 @@ public final class ServerBench {
             pool.shutdownNow();
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        running.set(false);
+        sampler.join();
         double[] sorted = latencies.clone();
         Arrays.sort(sorted);
-        Level l = new Level(mode, concurrency, total, failed.get(), seconds, Arrays.stream(tokens).sum(), percentile(sorted, 50),
-                percentile(sorted, 99), Arrays.stream(latencies).average().orElse(0), Arrays.stream(kvBytes).max().orElse(0));
-        System.err.printf(Locale.ROOT, "  %-16s c=%-3d %3d requests in %6.1f s%n", mode, concurrency, total, seconds);
+        Level l = new Level(s.label(), mode, concurrency, total, failed.get(), seconds, Arrays.stream(tokens).sum(), percentile(sorted, 50),
+                percentile(sorted, 99), Arrays.stream(latencies).average().orElse(0), Arrays.stream(kvBytes).max().orElse(0), maxDecoding.get());
+        System.err.printf(Locale.ROOT, "  %s %-16s c=%-3d %3d requests in %6.1f s%n", s.label(), mode, concurrency, total, seconds);
         return l;
+    }
+
+    /**
+     * Sequences decoding now: the batch ({@code kvasir_batch_decoding}) with batching, else the
+     * busy slots ({@code kvasir_active_decodes}).
+     */
+    private static int decodingNow(HttpClient http, Settings s) throws Exception {
+        String text = http.send(HttpRequest.newBuilder(URI.create(s.url() + "/metrics")).timeout(Duration.ofSeconds(5)).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        double batch = 0, active = 0;
+        for (String line : text.split("\n")) {
+            if (line.startsWith("kvasir_batch_decoding ")) batch = Double.parseDouble(line.substring(line.indexOf(' ') + 1));
+            if (line.startsWith("kvasir_active_decodes ")) active = Double.parseDouble(line.substring(line.indexOf(' ') + 1));
+        }
+        boolean batching = text.contains("kvasir_batch_decoding") && text.contains("kvasir_batching 1");
+        return (int) (batching ? batch : active);
     }
 
     private static HttpResponse<String> send(HttpClient http, Settings s, String body) throws Exception {
@@ -124,32 +174,36 @@ public final class ServerBench {
         return JSON.writeValueAsString(b);
     }
 
-    private static String prompt(int words) {
+    /** The bench prompt; request {@code i} >= 0 gets its own opening line, so no two requests share a prefix. */
+    private static String prompt(int words, int i) {
         String[] text = ("The old lighthouse keeper kept a journal of every ship that passed the rocky coast, noting the weather, "
                 + "the colour of the sails and the songs the sailors sang as they rounded the point at dusk. ").split(" ");
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < words; i++) sb.append(text[i % text.length]).append(' ');
+        StringBuilder sb = new StringBuilder(i >= 0 ? "Log book " + i + ", page " + (i * 7919 % 1000) + ".\n" : "");
+        for (int w = 0; w < words; w++) sb.append(text[w % text.length]).append(' ');
         return sb.append("\nWhat did the keeper write about?").toString();
     }
 
     private static void print(List<Level> levels, Settings s) throws Exception {
-        System.out.printf(Locale.ROOT, "%-16s %5s %5s %8s %9s %9s %9s %12s%n", "cache", "conc", "reqs", "req/s", "tok/s", "p50 ms",
-                "p99 ms", "KV bytes");
+        System.out.println("| server | cache | clients | req/s | generated tok/s | p50 ms | p99 ms | KV bytes per request | max decoding at once |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
         for (Level l : levels) {
-            System.out.printf(Locale.ROOT, "%-16s %5d %5d %8.2f %9.1f %9.0f %9.0f %12d%s%n", l.mode(), l.concurrency(), l.requests(),
-                    l.requestsPerSecond(), l.tokensPerSecond(), l.p50Ms(), l.p99Ms(), l.kvCacheBytes(),
+            System.out.printf(Locale.ROOT, "| %s | %s | %d | %.2f | %.1f | %.0f | %.0f | %,d | %d |%s%n", l.server(), l.mode(), l.concurrency(),
+                    l.requestsPerSecond(), l.tokensPerSecond(), l.p50Ms(), l.p99Ms(), l.kvCacheBytes(), l.maxDecoding(),
                     l.failed() > 0 ? "  (" + l.failed() + " failed)" : "");
         }
         ObjectNode json = JSON.createObjectNode();
         json.put("max_tokens", s.maxTokens());
         json.put("prompt_words", s.promptWords());
+        json.put("server", s.label());
         ArrayNode rows = json.putArray("levels");
         for (Level l : levels) rows.add(JSON.valueToTree(l));
         System.out.println(JSON.writeValueAsString(json));
     }
 
     private static Settings parse(String[] args) {
-        String url = "http://127.0.0.1:8080", key = null, press = "snapkv";
+        String url = "http://127.0.0.1:8080", key = null, press = "snapkv", label = "server";
+        List<String> caches = List.of("full", "press");
+        boolean probe = false;
         int[] conc = {1, 4, 16};
         int requests = 24, maxTokens = 32, words = 300;
         double budget = 0.35;
@@ -164,11 +218,17 @@ public final class ServerBench {
                 case "--prompt-words" -> words = Integer.parseInt(v);
                 case "--press" -> press = v;
                 case "--budget" -> budget = Double.parseDouble(v);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (expected --url, --api-key, --concurrency, --requests, --max-tokens, --prompt-words, --press, --budget)");
+                case "--caches" -> caches = List.of(v.split(","));
+                case "--label" -> label = v;
+                case "--probe" -> {
+                    probe = true;
+                    i--;
+                }
+                default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (expected --url, --api-key, --concurrency,"
+                        + " --requests, --max-tokens, --prompt-words, --press, --budget, --caches full,press, --label L, --probe)");
             }
             i++;
         }
-        return new Settings(url.replaceAll("/+$", ""), key, conc, requests, maxTokens, words, press, budget);
+        return new Settings(url.replaceAll("/+$", ""), key, conc, requests, maxTokens, words, press, budget, caches, label, probe);
     }
 }

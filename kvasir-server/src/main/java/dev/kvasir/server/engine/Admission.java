@@ -25,7 +25,9 @@ public final class Admission<S> {
         /** waited until the deadline without a slot or memory */
         TIMED_OUT,
         /** larger than the memory limit: it could never run */
-        NEVER_FITS
+        NEVER_FITS,
+        /** the client went away while the request waited */
+        CLIENT_GONE
     }
 
     /** A refusal: the reason, a message for the client, and a Retry-After hint in seconds. */
@@ -44,21 +46,84 @@ public final class Admission<S> {
         public long retryAfterSeconds() { return retryAfterSeconds; }
     }
 
-    /** The right to decode: one slot and some reserved KV bytes, given back by {@link #close()}. */
+    /**
+     * The right to decode: one slot and some reserved KV bytes, given back by {@link #close()}.
+     * The reservation is {@code bytes} for the whole run plus {@code transientBytes} while the
+     * prompt is prefilled uncompressed; {@link #settle} ends the transient part.
+     */
     public final class Lease implements AutoCloseable {
         private final S slot;
-        private final long bytes;
+        private long bytes;
+        private long transientBytes;
+        /** Its prompt is being prefilled uncompressed (it may hold its transient bytes now). */
+        private boolean prefilling;
         private final long grantedAt = System.nanoTime();
         private boolean closed;
 
-        private Lease(S slot, long bytes) {
+        private Lease(S slot, long bytes, long transientBytes) {
             this.slot = slot;
             this.bytes = bytes;
+            this.transientBytes = transientBytes;
         }
 
         public S slot() { return slot; }
 
-        public long bytes() { return bytes; }
+        /** Bytes reserved for the run (the transient part of the prefill excluded). */
+        public long bytes() {
+            lock.lock();
+            try {
+                return bytes;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** The most this lease may hold now: its bytes plus its prefill's transient bytes. */
+        public long ceiling() {
+            lock.lock();
+            try {
+                return bytes + transientBytes;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /**
+         * Asks to start prefilling: granted when no other prompt is being prefilled (admission
+         * kept room for the largest transient part), or when this one's transient part fits
+         * beside those being prefilled. A refused caller tries again later (after a step).
+         */
+        public boolean tryStartPrefill() {
+            lock.lock();
+            try {
+                if (prefilling || transientBytes == 0) return true;
+                long inFlight = prefillingTransient();
+                if (inFlight > 0 && longBytes + inFlight + transientBytes > memoryLimit) return false;
+                prefilling = true;
+                return true;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /**
+         * The prompt is compressed: the lease now holds {@code actualBytes} for the rest of the
+         * run (at most its ceiling, which the caller checks) and gives up its transient part.
+         */
+        public void settle(long actualBytes) {
+            lock.lock();
+            try {
+                if (closed) return;
+                longBytes += actualBytes - bytes;
+                bytes = actualBytes;
+                transientBytes = 0;
+                prefilling = false;
+                unsettled.remove(this);
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
 
         @Override
         public void close() {
@@ -73,7 +138,10 @@ public final class Admission<S> {
     private final int slotCount;
     private final int queueCapacity;
     private final long memoryLimit;
-    private long reservedBytes;
+    /** Sum of the leases' run-long bytes. */
+    private long longBytes;
+    /** Leases still holding a transient prefill reservation. */
+    private final java.util.List<Lease> unsettled = new java.util.ArrayList<>();
     /** Moving average of how long a lease is held, for Retry-After. */
     private double averageHoldSeconds = 1;
 
@@ -91,13 +159,27 @@ public final class Admission<S> {
      * @throws Refused when the request can never fit, the queue is full, or the deadline passes
      */
     public Lease acquire(long bytes, long deadlineNanos) throws Refused {
-        if (bytes > memoryLimit) {
+        return acquire(bytes, 0, deadlineNanos, () -> false);
+    }
+
+    /**
+     * Waits as {@link #acquire(long, long)} for a request holding {@code bytes} during its run
+     * and up to {@code transientBytes} more while its prompt is prefilled before compression.
+     * The books carry the run-long bytes of every lease plus room for the largest transient part
+     * among the leases not yet settled; a prefill starts only through {@link Lease#tryStartPrefill},
+     * which lets several run at once only when their transient parts fit together. While waiting,
+     * {@code cancelled} is polled (every 20 ms): a client that left gives its place up at once.
+     */
+    public Lease acquire(long bytes, long transientBytes, long deadlineNanos, java.util.function.BooleanSupplier cancelled) throws Refused {
+        if (bytes + transientBytes > memoryLimit) {
+            bytes += transientBytes; // the message names the peak
             throw new Refused(Reason.NEVER_FITS, "the request needs an estimated " + Quantities.describeBytes(bytes)
                     + " of KV cache, more than the server's --max-kv-memory limit of " + Quantities.describeBytes(memoryLimit), 0);
         }
         lock.lock();
         try {
-            if (waiters.isEmpty() && fits(bytes)) return grant(bytes);
+            if (cancelled.getAsBoolean()) throw new Refused(Reason.CLIENT_GONE, "the client went away", 0);
+            if (waiters.isEmpty() && fits(bytes, transientBytes)) return grant(bytes, transientBytes);
             if (waiters.size() >= queueCapacity) {
                 throw new Refused(Reason.QUEUE_FULL, "the server is busy: " + (slotCount - freeSlots.size()) + " requests decoding and "
                         + waiters.size() + " waiting (queue limit " + queueCapacity + "); retry later", retryAfter());
@@ -106,13 +188,14 @@ public final class Admission<S> {
             waiters.addLast(me);
             boolean granted = false;
             try {
-                while (waiters.peekFirst() != me || !fits(bytes)) {
+                while (waiters.peekFirst() != me || !fits(bytes, transientBytes)) {
                     long left = deadlineNanos - System.nanoTime();
-                    if (left <= 0) throw timedOut(bytes);
-                    changed.awaitNanos(left);
+                    if (left <= 0) throw timedOut(bytes + transientBytes);
+                    if (cancelled.getAsBoolean()) throw new Refused(Reason.CLIENT_GONE, "the client went away while queued", 0);
+                    changed.awaitNanos(Math.min(left, CANCEL_POLL_NANOS));
                 }
                 granted = true;
-                return grant(bytes);
+                return grant(bytes, transientBytes);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new Refused(Reason.TIMED_OUT, "the server is shutting down", retryAfter());
@@ -125,19 +208,39 @@ public final class Admission<S> {
         }
     }
 
-    private boolean fits(long bytes) {
-        return !freeSlots.isEmpty() && reservedBytes + bytes <= memoryLimit;
+    private static final long CANCEL_POLL_NANOS = 20_000_000L;
+
+    private boolean fits(long bytes, long transientBytes) {
+        return !freeSlots.isEmpty() && longBytes + bytes + Math.max(transientReserve(), transientBytes) <= memoryLimit;
     }
 
-    private Lease grant(long bytes) {
-        reservedBytes += bytes;
-        return new Lease(freeSlots.pop(), bytes);
+    /**
+     * Room kept for prompts prefilled before compression: the largest transient part of a lease
+     * not yet settled (one of them can always start), or more while several are prefilled at once.
+     */
+    private long transientReserve() {
+        long max = 0;
+        for (Lease l : unsettled) max = Math.max(max, l.transientBytes);
+        return Math.max(max, prefillingTransient());
+    }
+
+    private long prefillingTransient() {
+        long sum = 0;
+        for (Lease l : unsettled) if (l.prefilling) sum += l.transientBytes;
+        return sum;
+    }
+
+    private Lease grant(long bytes, long transientBytes) {
+        longBytes += bytes;
+        Lease lease = new Lease(freeSlots.pop(), bytes, transientBytes);
+        if (transientBytes > 0) unsettled.add(lease);
+        return lease;
     }
 
     private Refused timedOut(long bytes) {
         String blocker = freeSlots.isEmpty()
                 ? "all " + slotCount + " decode slots stayed busy"
-                : "KV memory stayed full (" + Quantities.describeBytes(reservedBytes) + " of " + Quantities.describeBytes(memoryLimit)
+                : "KV memory stayed full (" + Quantities.describeBytes(longBytes + transientReserve()) + " of " + Quantities.describeBytes(memoryLimit)
                   + " reserved, this request needs " + Quantities.describeBytes(bytes) + ")";
         return new Refused(Reason.TIMED_OUT, "the server is busy: " + blocker + " while the request waited; retry later", retryAfter());
     }
@@ -147,7 +250,8 @@ public final class Admission<S> {
         try {
             if (lease.closed) return;
             lease.closed = true;
-            reservedBytes -= lease.bytes;
+            longBytes -= lease.bytes;
+            unsettled.remove(lease);
             freeSlots.push(lease.slot);
             double held = (System.nanoTime() - lease.grantedAt) / 1e9;
             averageHoldSeconds = 0.8 * averageHoldSeconds + 0.2 * held;
@@ -183,11 +287,11 @@ public final class Admission<S> {
         }
     }
 
-    /** KV bytes reserved by admitted requests. */
+    /** KV bytes reserved by admitted requests: their run-long bytes plus the room kept for transient prefills. */
     public long reservedBytes() {
         lock.lock();
         try {
-            return reservedBytes;
+            return longBytes + transientReserve();
         } finally {
             lock.unlock();
         }

@@ -15,15 +15,18 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
- * Runs jobs on a shared model with a fixed number of decode slots. Use in two steps so that a
- * refusal can still become an HTTP error before any response byte is sent:
+ * Runs jobs on a shared model. Use in two steps so that a refusal can still become an HTTP
+ * error before any response byte is sent:
  * <pre>{@code
- * try (InferenceEngine.Admitted run = engine.admit(job, queueDeadline)) {   // may throw Admission.Refused
+ * try (InferenceEngine.Admitted run = engine.admit(job, queueDeadline, clientGone)) {   // may throw Admission.Refused
  *     Outcome o = run.generate(onText, clientGone, deadline);
  * }
  * }</pre>
- * Requests do not share decode steps (no cross-request batching): each slot runs its own
- * forward passes on its share of the cores, reading the same memory-mapped weights.
+ * With batching (the default) every admitted request joins one of the {@link BatchScheduler}
+ * lanes (one single-threaded lane per thread, the least loaded): decode steps are shared, and admission counts the KV bytes each sequence holds after its press plus
+ * its reply (with one prompt's transient prefill), so compressed requests let more sequences
+ * into the batch. Without it, each of the {@code parallel} slots runs its own forward passes
+ * on its share of the cores and admission counts each request's peak.
  */
 public final class InferenceEngine implements AutoCloseable {
     private final KvEstimator estimator;
@@ -32,19 +35,78 @@ public final class InferenceEngine implements AutoCloseable {
     /** Caches of running requests, for the live KV-bytes gauge. */
     private final Set<KvCache> liveCaches = ConcurrentHashMap.newKeySet();
 
+    /** The batch lanes (one per thread), or empty in slot-per-request mode. */
+    private final List<BatchScheduler> lanes;
+
+    /** Slot-per-request mode ({@code --batching off}): {@code parallel} slots of {@code threadsPerSlot} threads. */
     public InferenceEngine(Model model, int parallel, int queue, long maxKvMemory, int threadsPerSlot, KvPrecision precision) {
+        this(model, false, parallel, queue, maxKvMemory, threadsPerSlot, precision);
+    }
+
+    /**
+     * @param batching  continuous batching of up to {@code parallel} sequences on {@code threads} threads;
+     *                  else {@code parallel} slots of {@code threads} threads each
+     */
+    public InferenceEngine(Model model, boolean batching, int parallel, int queue, long maxKvMemory, int threads, KvPrecision precision) {
+        checkMemoryLimit(maxKvMemory);
         this.estimator = new KvEstimator(model.config(), precision);
-        Generator.Options base = Generator.Options.defaults().withThreads(threadsPerSlot).withPrecision(precision);
+        Generator.Options base = Generator.Options.defaults().withThreads(threads).withPrecision(precision);
         List<DecodeSlot> s = new ArrayList<>();
         for (int i = 0; i < parallel; i++) s.add(new DecodeSlot(model, base));
         this.slots = List.copyOf(s);
         this.admission = new Admission<>(slots, queue, maxKvMemory);
+        BatchScheduler.LiveCaches live = new BatchScheduler.LiveCaches() {
+            @Override public void add(KvCache c) { liveCaches.add(c); }
+
+            @Override public void remove(KvCache c) { liveCaches.remove(c); }
+        };
+        // One single-threaded lane per thread rather than one lane forking every product over all
+        // threads: a decode step joins its threads ~150 times, and on a loaded machine each join
+        // waits for a descheduled worker (measured at load average 22 on 2 cores: 8 clients got
+        // 26 tokens/s from one 1-thread lane, 9 from one 2-thread lane).
+        List<BatchScheduler> l = new ArrayList<>();
+        if (batching) for (int i = 0; i < Math.max(1, Math.min(threads, parallel)); i++) l.add(new BatchScheduler(model, i, parallel, 1, precision, live));
+        this.lanes = List.copyOf(l);
     }
+
+    /**
+     * The KV caches live on the Java heap: a limit the heap cannot hold would fail requests with
+     * out-of-memory errors instead of queueing them. Checked against what is free at start-up,
+     * less a margin for buffers and the server itself.
+     */
+    static void checkMemoryLimit(long maxKvMemory) {
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        long margin = Math.min(512L << 20, free / 5);
+        if (maxKvMemory > free - margin) {
+            throw new IllegalArgumentException("--max-kv-memory " + dev.kvasir.server.Quantities.describeBytes(maxKvMemory)
+                    + " is more than this JVM can hold: its heap has " + dev.kvasir.server.Quantities.describeBytes(free)
+                    + " free of " + dev.kvasir.server.Quantities.describeBytes(rt.maxMemory()) + " and needs about "
+                    + dev.kvasir.server.Quantities.describeBytes(margin) + " for everything else; lower --max-kv-memory or give Java a larger heap"
+                    + " (KVASIR_JAVA_OPTS=-Xmx...)");
+        }
+    }
+
+    public boolean batching() { return !lanes.isEmpty(); }
 
     /** Waits (until {@code queueDeadlineNanos}) for a slot and KV memory; see {@link Admission#acquire}. */
     public Admitted admit(InferenceJob job, long queueDeadlineNanos) throws Admission.Refused {
-        long bytes = estimator.peakBytes(job.prompt().length, job.maxTokens(), job.compression());
-        return new Admitted(job, admission.acquire(bytes, queueDeadlineNanos));
+        return admit(job, queueDeadlineNanos, () -> false);
+    }
+
+    /**
+     * As {@link #admit(InferenceJob, long)}; a request whose client goes away while it waits
+     * ({@code clientGone}) leaves the queue at once (refused with {@link Admission.Reason#CLIENT_GONE}).
+     */
+    public Admitted admit(InferenceJob job, long queueDeadlineNanos, BooleanSupplier clientGone) throws Admission.Refused {
+        int prompt = job.prompt().length;
+        if (batching()) {
+            long run = estimator.runBytes(prompt, job.maxTokens(), job.compression());
+            long extra = estimator.transientBytes(prompt, job.maxTokens(), job.compression());
+            return new Admitted(job, admission.acquire(run, extra, queueDeadlineNanos, clientGone));
+        }
+        long bytes = estimator.peakBytes(prompt, job.maxTokens(), job.compression());
+        return new Admitted(job, admission.acquire(bytes, 0, queueDeadlineNanos, clientGone));
     }
 
     /**
@@ -74,6 +136,42 @@ public final class InferenceEngine implements AutoCloseable {
          * {@code clientGone} answers true or the deadline passes.
          */
         public Outcome generate(Consumer<String> onText, BooleanSupplier clientGone, long deadlineNanos) {
+            if (batching()) return generateBatched(onText, clientGone, deadlineNanos);
+            try {
+                return generateInSlot(onText, clientGone, deadlineNanos);
+            } catch (OutOfMemoryError e) {
+                throw new OutOfKvMemory("the server ran out of memory while running the request; retry later or lower --max-kv-memory");
+            }
+        }
+
+        /**
+         * Hands the job to the scheduler and relays what it produces; checks the client between
+         * events (every 20 ms at most) so that a departure stops the sequence at its next chunk or step.
+         */
+        private Outcome generateBatched(Consumer<String> onText, BooleanSupplier clientGone, long deadlineNanos) {
+            Sequence seq = new Sequence(job, lease, deadlineNanos);
+            BatchScheduler lane = lanes.getFirst();
+            for (BatchScheduler b : lanes) if (b.assigned() < lane.assigned()) lane = b;
+            lane.submit(seq);
+            try {
+                while (true) {
+                    Sequence.Event e = seq.events.poll(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    if (seq.cancel == null && clientGone.getAsBoolean()) seq.cancel = Outcome.Cause.DISCONNECT;
+                    if (e == null) continue;
+                    switch (e) {
+                        case Sequence.Text t -> onText.accept(t.text());
+                        case Sequence.Done d -> { return d.outcome(); }
+                        case Sequence.Failed f -> throw f.error();
+                    }
+                }
+            } catch (InterruptedException ie) {
+                seq.cancel = Outcome.Cause.DISCONNECT;
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while generating", ie);
+            }
+        }
+
+        private Outcome generateInSlot(Consumer<String> onText, BooleanSupplier clientGone, long deadlineNanos) {
             Generator gen = lease.slot().generatorFor(job.compression());
             AtomicReference<Outcome.Cause> cause = new AtomicReference<>(Outcome.Cause.FINISHED);
             gen.cancelWhen(() -> {
@@ -84,14 +182,18 @@ public final class InferenceEngine implements AutoCloseable {
             // A full cache gets its final size up front; a compressed one starts at the prompt
             // and only grows by what is generated after compression.
             int prompt = job.prompt().length;
-            KvCache cache = gen.newCache(job.compression().compresses() ? prompt : prompt + job.maxTokens() + 1);
+            // A quantised cache is prefilled in F16 and stored quantised before decoding, which then reserves the
+            // reply's room in the quantised stores: its F16 cache holds the prompt alone.
+            boolean promptOnly = job.compression().compresses() || gen.options().precision().quantized()
+                    || gen.options().valuePrecision().quantized();
+            KvCache cache = gen.newCache(promptOnly ? prompt : prompt + job.maxTokens() + 1);
             liveCaches.add(cache);
             try {
                 GenerationResult r = gen.generate(job.toRequest(), cache, onText);
                 long full = estimator.bytesPerToken() * r.promptTokens();
                 long kept = r.kv() == null ? r.kvBytesHeld() : r.kv().allocatedBytesAfter();
                 long keptLogical = r.kv() == null ? full : r.kv().bytesAfter();
-                return new Outcome(r, cause.get(), full, kept, keptLogical, r.kvBytes());
+                return new Outcome(r, cause.get(), full, kept, keptLogical, r.kvBytes(), cache.precisionLabel());
             } finally {
                 liveCaches.remove(cache);
                 gen.cancelWhen(() -> false);
@@ -107,8 +209,22 @@ public final class InferenceEngine implements AutoCloseable {
     /** Requests waiting for admission. */
     public int queueLength() { return admission.queueLength(); }
 
-    /** Requests holding a decode slot. */
+    /** Requests holding a decode slot (batching: admitted to the batch, prefilling or decoding). */
     public int activeDecodes() { return admission.active(); }
+
+    /** Prompt tokens the batch scheduler has prefilled since start (0 without batching). */
+    public long prefilledTokens() {
+        long n = 0;
+        for (BatchScheduler b : lanes) n += b.prefilledTokens();
+        return n;
+    }
+
+    /** Sequences decoding together in the batch now (0 without batching). */
+    public int batchDecoding() {
+        int n = 0;
+        for (BatchScheduler b : lanes) n += b.decoding();
+        return n;
+    }
 
     /** KV bytes reserved by admitted requests (the admission accounting). */
     public long reservedKvBytes() { return admission.reservedBytes(); }
@@ -129,6 +245,7 @@ public final class InferenceEngine implements AutoCloseable {
 
     @Override
     public void close() {
+        lanes.forEach(BatchScheduler::close);
         slots.forEach(DecodeSlot::close);
     }
 }

@@ -13,8 +13,10 @@ import dev.kvasir.core.press.CompressionReport;
  *                      headroom); without a press, what they held when decoding began
  * @param kvBytesKeptLogical bytes of the keys and values of the prompt's slots after compression (= full without a press)
  * @param kvBytesAtEnd  bytes of keys and values in the cache when generation ended
+ * @param kvPrecision   how the cache decoded from stored keys and values ("q8", "f16", ...); the bytes are of that storage
  */
-public record Outcome(GenerationResult result, Cause cause, long kvBytesFull, long kvBytesKept, long kvBytesKeptLogical, long kvBytesAtEnd) {
+public record Outcome(GenerationResult result, Cause cause, long kvBytesFull, long kvBytesKept, long kvBytesKeptLogical, long kvBytesAtEnd,
+                      String kvPrecision) {
 
     /** Why generation ended. */
     public enum Cause {

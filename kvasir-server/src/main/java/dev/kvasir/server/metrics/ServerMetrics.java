@@ -23,7 +23,9 @@ import java.time.Duration;
  *   <li>{@code kvasir_prompt_tokens_total}, {@code kvasir_generated_tokens_total}</li>
  *   <li>{@code kvasir_decode_tokens_per_second}: per-request decode speed (count, sum, max)</li>
  *   <li>{@code kvasir_request_duration_seconds{endpoint}}: wall time of completion and inspect requests</li>
- *   <li>{@code kvasir_queue_length}, {@code kvasir_active_decodes}, {@code kvasir_decode_slots}</li>
+ *   <li>{@code kvasir_queue_length}, {@code kvasir_active_decodes} (admitted), {@code kvasir_batch_decoding}
+ *       (in the decode batch now), {@code kvasir_decode_slots}</li>
+ *   <li>{@code kvasir_out_of_memory_total}: requests that failed (503) because the JVM ran out of memory</li>
  *   <li>{@code kvasir_kv_reserved_bytes} (admission accounting), {@code kvasir_kv_used_bytes} (held by live caches),
  *       {@code kvasir_kv_limit_bytes}</li>
  *   <li>JVM memory and thread metrics ({@code jvm_memory_used_bytes}, ...)</li>
@@ -40,6 +42,10 @@ public final class ServerMetrics {
                 .description("Requests waiting for a decode slot or KV memory").register(registry);
         Gauge.builder("kvasir.active.decodes", engine, InferenceEngine::activeDecodes)
                 .description("Requests decoding now").register(registry);
+        Gauge.builder("kvasir.batching", engine, e -> e.batching() ? 1 : 0)
+                .description("1 with continuous batching, 0 with one slot per request (--batching off)").register(registry);
+        Gauge.builder("kvasir.batch.decoding", engine, InferenceEngine::batchDecoding)
+                .description("Sequences decoding together in the batch now (prefilling ones excluded)").register(registry);
         Gauge.builder("kvasir.decode.slots", engine, InferenceEngine::parallel)
                 .description("Requests that may decode at once (--parallel)").register(registry);
         Gauge.builder("kvasir.kv.reserved", engine, InferenceEngine::reservedKvBytes).baseUnit("bytes")
@@ -68,6 +74,11 @@ public final class ServerMetrics {
 
     public void rejected(String reason) {
         registry.counter("kvasir.rejected", "reason", reason).increment();
+    }
+
+    /** A request failed because the JVM ran out of memory (answered 503). */
+    public void outOfMemory() {
+        registry.counter("kvasir.out.of.memory").increment();
     }
 
     public void cancelled(String reason) {

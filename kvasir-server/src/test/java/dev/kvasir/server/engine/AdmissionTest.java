@@ -94,4 +94,51 @@ class AdmissionTest {
         CompletableFuture.allOf(waiters).get(5, TimeUnit.SECONDS);
         assertThat(order.toString()).isEqualTo("012");
     }
+
+    /**
+     * Batching: a lease reserves its run bytes plus a transient part for its uncompressed
+     * prefill; the books keep room for the largest transient part, and a second prefill starts
+     * only when both transient parts fit.
+     */
+    @Test
+    void transientPrefillBytesAreCountedOnceUnlessPrefillsOverlap() throws Exception {
+        Admission<String> a = new Admission<>(List.of("s1", "s2", "s3"), 0, 100);
+        var l1 = a.acquire(20, 50, in(0), () -> false);
+        var l2 = a.acquire(20, 50, in(0), () -> false);
+        assertThat(a.reservedBytes()).isEqualTo(90); // 20 + 20 + one transient of 50
+        assertThat(l1.ceiling()).isEqualTo(70);
+        assertThatThrownBy(() -> a.acquire(20, 0, in(0), () -> false)).isInstanceOf(Admission.Refused.class);
+        assertThat(l1.tryStartPrefill()).isTrue();
+        assertThat(l2.tryStartPrefill()).as("two transients of 50 do not fit beside 40").isFalse();
+        l1.settle(25); // compressed: it holds 25 for the rest of its run
+        assertThat(a.reservedBytes()).isEqualTo(95);
+        assertThat(l2.tryStartPrefill()).isTrue();
+        l2.settle(30);
+        assertThat(a.reservedBytes()).isEqualTo(55);
+        var l3 = a.acquire(45, 0, in(0), () -> false); // the room the compressions gave back
+        l1.close();
+        l2.close();
+        l3.close();
+        assertThat(a.reservedBytes()).isZero();
+    }
+
+    @Test
+    void aQueuedRequestWhoseClientLeftGivesUpItsPlace() throws Exception {
+        Admission<String> a = new Admission<>(List.of("s1"), 4, 100);
+        var holder = a.acquire(10, in(0));
+        java.util.concurrent.atomic.AtomicBoolean gone = new java.util.concurrent.atomic.AtomicBoolean();
+        CompletableFuture<Admission.Reason> waiter = CompletableFuture.supplyAsync(() -> {
+            try {
+                a.acquire(10, 0, in(60_000), gone::get).close();
+                return null;
+            } catch (Admission.Refused r) {
+                return r.reason();
+            }
+        });
+        while (a.queueLength() == 0) Thread.sleep(5);
+        gone.set(true);
+        assertThat(waiter.get(30, TimeUnit.SECONDS)).isEqualTo(Admission.Reason.CLIENT_GONE);
+        assertThat(a.queueLength()).isZero();
+        holder.close();
+    }
 }
