@@ -3,6 +3,7 @@ package dev.kvasir.core.generate;
 import dev.kvasir.core.kv.KvCache;
 import dev.kvasir.core.kv.KvPrecision;
 import dev.kvasir.core.model.AttentionRecorder;
+import dev.kvasir.core.model.BatchDecodeState;
 import dev.kvasir.core.model.InferenceState;
 import dev.kvasir.core.model.LlamaModel;
 import dev.kvasir.core.model.Model;
@@ -11,7 +12,6 @@ import dev.kvasir.core.press.CompressionReport;
 import dev.kvasir.core.press.DecodePress;
 import dev.kvasir.core.press.Press;
 import dev.kvasir.core.press.StatsRequest;
-import dev.kvasir.core.tokenizer.Tokenizer;
 import dev.kvasir.core.util.Parallel;
 
 import java.util.Arrays;
@@ -193,11 +193,44 @@ public final class Generator implements AutoCloseable {
      */
     public GenerationResult continueFrom(Prefilled prefilled, boolean copyCache, Press press, Budget budget,
                                          GenerationRequest request, Consumer<String> onText) {
+        return decodeAlone(prepare(prefilled, copyCache, press, budget, request), request, onText);
+    }
+
+    /**
+     * As {@link #continueFrom} for every (press, budget) of {@code presses} and {@code budgets}
+     * (null press: the full cache), each on its own copy of the prefilled cache (the last takes
+     * the original), with their decode steps batched: each step reads the weights once for every
+     * sequence still decoding ({@link LlamaModel#decodeBatch}), which makes many configurations
+     * of one prompt several times cheaper than decoding them one after another. Sequences with a
+     * decode-time press, and every sequence of a model the batched step does not cover, decode
+     * alone afterwards. A sequence's tokens do not depend on which others share its steps; they
+     * equal {@link #continueFrom}'s up to float rounding (the batched step orders its sums as the
+     * prefill GEMM does), so a greedy choice between two near-equal logits can differ. Each
+     * result's decode time is the wall time from the first batched step to the sequence's end.
+     */
+    public java.util.List<GenerationResult> continueAll(Prefilled prefilled, java.util.List<Press> presses, java.util.List<Budget> budgets,
+                                                        GenerationRequest request) {
+        int n = presses.size();
+        if (budgets.size() != n) throw new IllegalArgumentException(n + " presses but " + budgets.size() + " budgets");
+        Continuation[] prepared = new Continuation[n];
+        for (int i = 0; i < n; i++) prepared[i] = prepare(prefilled, i < n - 1, presses.get(i), budgets.get(i), request);
+        GenerationResult[] out = new GenerationResult[n];
+        int[] batched = new int[n];
+        int together = 0;
+        for (int i = 0; i < n; i++) if (llama.batchesDecode() && prepared[i].decodePress() == null) batched[together++] = i;
+        decodeBatched(prepared, Arrays.copyOf(batched, together), request, out);
+        for (int i = 0; i < n; i++) if (out[i] == null) out[i] = decodeAlone(prepared[i], request, t -> {});
+        return java.util.List.of(out);
+    }
+
+    /** A compressed cache ready to decode: the question appended, room reserved, the first logits. */
+    private record Continuation(KvCache cache, CompressionReport report, float[] logits, double prefillMs, DecodePress decodePress) {}
+
+    private Continuation prepare(Prefilled prefilled, boolean copyCache, Press press, Budget budget, GenerationRequest request) {
         Compressed compressed = compress(prefilled, copyCache, press, budget);
         KvCache cache = compressed.cache();
         CompressionReport report = compressed.report();
         int context = model.config().contextLength();
-        Tokenizer tok = model.tokenizer();
         System.arraycopy(prefilled.logits(), 0, state.logits(), 0, prefilled.logits().length);
         long t2 = System.nanoTime();
         if (request.afterCompression().length > 0) {
@@ -218,68 +251,92 @@ public final class Generator implements AutoCloseable {
         // Room for the whole reply, as a fresh cache is sized: a compressed cache keeps only a little
         // headroom. A decode press holds the cache within its budget instead, so it needs none.
         if (decodePress == null) cache.reserve(Math.max(0, Math.min(request.maxTokens(), context - cache.nextPosition())));
+        return new Continuation(cache, report, state.logits().clone(), prefillMs, decodePress);
+    }
+
+    private GenerationResult decodeAlone(Continuation c, GenerationRequest request, Consumer<String> onText) {
+        KvCache cache = c.cache();
+        DecodePress decodePress = c.decodePress();
+        int context = model.config().contextLength();
         state.recordDecodeAttention(decodePress != null);
         if (decodePress != null) decodePress.reset();
         // decode-time presses, like prompt presses, act on the layers that hold the whole context
         KvCache pressed = decodePress != null ? cache.compressibleView() : cache;
         java.util.function.IntFunction<float[][]> rowsOfLayer = layer -> state.lastAttentionRows(pressed.modelLayer(layer));
-        Sampler sampler = new Sampler(request.sampling());
-        int[] history = Arrays.copyOf(request.prompt(), request.totalPromptTokens() + request.maxTokens() + 1);
-        System.arraycopy(request.afterCompression(), 0, history, request.prompt().length, request.afterCompression().length);
-        int historyLength = request.totalPromptTokens();
-        int[] generated = new int[request.maxTokens()];
-        int n = 0;
-        Utf8StreamDecoder utf8 = new Utf8StreamDecoder();
-        StopStringMatcher stops = new StopStringMatcher(request.stopStrings());
-        StringBuilder text = new StringBuilder();
-        String finish = "length";
-        int[] stopTokens = tok.stopTokens();
+        DecodeCursor cursor = new DecodeCursor(request, model.tokenizer(), onText);
+        float[] logits = c.logits();
         int steps = 0;
         long heldAtDecode = cache.allocatedBytes();
         long decodeStart = System.nanoTime();
-        while (n < request.maxTokens()) {
+        while (cursor.wantsMore()) {
             if (cancelled.getAsBoolean()) {
-                finish = "cancelled";
+                cursor.cancel();
                 break;
             }
-            int next = sampler.sample(state.logits(), IntSequence.of(history, historyLength));
-            if (!request.ignoreEos() && contains(stopTokens, next)) {
-                finish = "stop";
-                break;
-            }
-            generated[n++] = next;
-            history[historyLength++] = next;
-            String piece = tok.isSpecial(next) ? "" : utf8.decode(tok.tokenBytes(next));
-            String emit = stops.push(piece);
-            if (!emit.isEmpty()) {
-                text.append(emit);
-                onText.accept(emit);
-            }
-            if (stops.stopped()) {
-                finish = "stop";
-                break;
-            }
-            if (n == request.maxTokens()) break;
-            if (cache.nextPosition() >= context) {
-                finish = "length";
-                break;
-            }
-            llama.forward(history, historyLength - 1, 1, cache, state, par, null, false); // the token just appended
+            int next = cursor.advance(logits, cache.nextPosition() >= context);
+            if (next < 0) break;
+            llama.forward(cursor.history(), cursor.historyLength() - 1, 1, cache, state, par, null, false); // the token just appended
+            logits = state.logits();
             steps++;
             if (decodePress != null) decodePress.afterDecodeStep(pressed, rowsOfLayer);
         }
-        if (!stops.stopped()) {
-            String tail = stops.push(utf8.finish());
-            String rest = tail + (stops.stopped() ? "" : stops.flush());
-            if (!rest.isEmpty()) {
-                text.append(rest);
-                onText.accept(rest);
+        cursor.finish();
+        long decodeEnd = System.nanoTime();
+        return new GenerationResult(cursor.text(), cursor.tokens(), request.totalPromptTokens(),
+                c.prefillMs(), (decodeEnd - decodeStart) / 1e6, steps, cursor.finishReason(),
+                c.report(), cache.usedBytes(), heldAtDecode);
+    }
+
+    /** Decodes {@code prepared[which[..]]} together, one batched step per token, into {@code out}. */
+    private void decodeBatched(Continuation[] prepared, int[] which, GenerationRequest request, GenerationResult[] out) {
+        int m = which.length;
+        if (m == 0) return;
+        int context = model.config().contextLength();
+        int vocab = model.config().vocabularySize();
+        BatchDecodeState batch = new BatchDecodeState(model.config(), m, options.threads());
+        DecodeCursor[] cursors = new DecodeCursor[m];
+        long[] held = new long[m];
+        long[] ended = new long[m];
+        int[] steps = new int[m];
+        for (int j = 0; j < m; j++) {
+            cursors[j] = new DecodeCursor(request, model.tokenizer(), t -> {});
+            held[j] = prepared[which[j]].cache().allocatedBytes();
+        }
+        int[] tokens = new int[m];
+        KvCache[] caches = new KvCache[m];
+        int[] member = new int[m];
+        long start = System.nanoTime();
+        while (true) {
+            int k = 0;
+            boolean cancel = cancelled.getAsBoolean();
+            for (int j = 0; j < m; j++) {
+                if (!cursors[j].wantsMore()) continue;
+                KvCache cache = prepared[which[j]].cache();
+                int next = -1;
+                if (cancel) cursors[j].cancel();
+                else next = cursors[j].advance(prepared[which[j]].logits(), cache.nextPosition() >= context);
+                if (next < 0) {
+                    ended[j] = System.nanoTime();
+                    continue;
+                }
+                tokens[k] = next;
+                caches[k] = cache;
+                member[k++] = j;
+            }
+            if (k == 0) break;
+            llama.decodeBatch(tokens, caches, k, batch, par);
+            for (int q = 0; q < k; q++) {
+                System.arraycopy(batch.logits(), batch.logitsOffset(q), prepared[which[member[q]]].logits(), 0, vocab);
+                steps[member[q]]++;
             }
         }
-        long decodeEnd = System.nanoTime();
-        return new GenerationResult(text.toString(), Arrays.copyOf(generated, n), request.totalPromptTokens(),
-                prefillMs, (decodeEnd - decodeStart) / 1e6, steps, finish,
-                report, cache.usedBytes(), heldAtDecode);
+        for (int j = 0; j < m; j++) {
+            Continuation c = prepared[which[j]];
+            cursors[j].finish();
+            long end = ended[j] == 0 ? start : ended[j];
+            out[which[j]] = new GenerationResult(cursors[j].text(), cursors[j].tokens(), request.totalPromptTokens(),
+                    c.prefillMs(), (end - start) / 1e6, steps[j], cursors[j].finishReason(), c.report(), c.cache().usedBytes(), held[j]);
+        }
     }
 
     /** A prefilled cache after its press (the same cache, uncompressed, without one); {@code report} is null without a press. */
@@ -351,11 +408,6 @@ public final class Generator implements AutoCloseable {
             done += n;
             prefillProgress.accept(done);
         }
-    }
-
-    private static boolean contains(int[] a, int v) {
-        for (int x : a) if (x == v) return true;
-        return false;
     }
 
     @Override

@@ -176,7 +176,7 @@ final class Attention {
         FloatVector vsum = FloatVector.zero(S);
         i = 0;
         for (; i < bound; i += L) {
-            FloatVector e = FloatVector.fromArray(S, p, i).sub(vm).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorExp.exp(FloatVector.fromArray(S, p, i).sub(vm));
             e.intoArray(p, i);
             vsum = vsum.add(e);
         }

@@ -195,7 +195,7 @@ final class GroupedDecodeAttention {
         FloatVector vm = FloatVector.broadcast(S, max), vsum = FloatVector.zero(S);
         int j = 0;
         for (int bound = S.loopBound(len); j < bound; j += L) {
-            FloatVector e = FloatVector.fromArray(S, p, po + j).sub(vm).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorExp.exp(FloatVector.fromArray(S, p, po + j).sub(vm));
             e.intoArray(p, po + j);
             vsum = vsum.add(e);
         }

@@ -50,7 +50,7 @@ final class Ops {
         int i = off;
         for (int bound = off + S.loopBound(n); i < bound; i += S.length()) {
             FloatVector g = FloatVector.fromArray(S, gate, i);
-            FloatVector sig = g.neg().lanewise(VectorOperators.EXP).add(1f);
+            FloatVector sig = VectorExp.exp(g.neg()).add(1f);
             g.div(sig).mul(FloatVector.fromArray(S, up, i)).intoArray(gate, i);
         }
         for (; i < off + n; i++) {
@@ -70,8 +70,9 @@ final class Ops {
         for (int bound = S.loopBound(n); i < bound; i += S.length()) {
             FloatVector g = FloatVector.fromArray(S, gate, i);
             FloatVector inner = g.mul(g).mul(0.044715f).add(1f).mul(g).mul(SQRT_2_OVER_PI);
-            FloatVector t = inner.lanewise(VectorOperators.TANH).add(1f);
-            g.mul(0.5f).mul(t).mul(FloatVector.fromArray(S, up, i)).intoArray(gate, i);
+            // 0.5·(1 + tanh(u)) = 1 / (1 + e^(-2u)): VectorExp's bits do not depend on the JIT, TANH's do
+            FloatVector d = VectorExp.exp(inner.mul(-2f)).add(1f);
+            g.div(d).mul(FloatVector.fromArray(S, up, i)).intoArray(gate, i);
         }
         for (; i < n; i++) {
             double g = gate[i];

@@ -69,14 +69,21 @@ public record Claim(String statement, String a, boolean strict, String b, double
     /** A claim tested: the paired difference A − B (not oriented) with its interval and n, and the verdict. */
     public record Result(Claim claim, Bootstrap.Interval difference, Verdict verdict) {}
 
-    /** Tests the claim against {@code rows}; NOT_MEASURED when either side or the task is missing. */
+    /**
+     * Tests the claim against {@code rows}; NOT_MEASURED when either side or the task is missing.
+     * On the mean, the tasks are those both sides ran (a run in progress, or a method left out
+     * of a task, does not hide the tasks already measured); NOT_MEASURED when there is none.
+     */
     public Result test(List<ResultRow> rows, String fullMethod, Measure measure) {
         List<String> tasks = task.equals(MEAN) ? rows.stream().map(ResultRow::task).distinct().sorted().toList() : List.of(task);
-        List<List<ResultRow>> as = tasks.stream().map(t -> side(rows, t, a, fullMethod)).toList();
-        List<List<ResultRow>> bs = tasks.stream().map(t -> side(rows, t, b, fullMethod)).toList();
-        for (int i = 0; i < tasks.size(); i++) {
-            if (as.get(i).isEmpty() || bs.get(i).isEmpty()) return new Result(this, Bootstrap.Interval.NONE, Verdict.NOT_MEASURED);
+        List<List<ResultRow>> as = new java.util.ArrayList<>(), bs = new java.util.ArrayList<>();
+        for (String t : tasks) {
+            List<ResultRow> sideA = side(rows, t, a, fullMethod), sideB = side(rows, t, b, fullMethod);
+            if (sideA.isEmpty() || sideB.isEmpty()) continue;
+            as.add(sideA);
+            bs.add(sideB);
         }
+        if (as.isEmpty()) return new Result(this, Bootstrap.Interval.NONE, Verdict.NOT_MEASURED);
         Bootstrap.Interval d = Paired.meanDifference(as, bs, measure);
         if (d.n() == 0) return new Result(this, d, Verdict.NOT_MEASURED);
         return new Result(this, d, verdict(d.scaled(measure.direction().sign)));

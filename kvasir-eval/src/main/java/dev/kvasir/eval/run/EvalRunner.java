@@ -117,7 +117,7 @@ public final class EvalRunner {
         List<String> stops = Boolean.TRUE.equals(sample.meta(EvalSample.STOP_AT_NEWLINE, Boolean.FALSE)) ? List.of("\n") : List.of();
         int total = prompt.prefill().length;
         generator.onPrefillProgress(done -> progress.prefill(sample.id(), Math.min(done, total), total));
-        SharedPrefill.run(generator, prompt, sample.maxNewTokens(), stops, pending, o -> {
+        SharedPrefill.run(generator, prompt, sample.maxNewTokens(), stops, pending, SharedPrefill.Decode.BATCHED, o -> {
             ResultRow row = ResultRows.of(task, sample, o, settings.queryMode());
             log.append(row);
             rowsWritten++;

@@ -89,6 +89,18 @@ class ClaimTest {
     }
 
     @Test
+    void theMeanCoversTheTasksBothSidesRan() {
+        List<ResultRow> rows = rows();
+        add(rows, "vt", "a", 0.35, 1, 1); // b has not reached this task yet
+        Claim.Result mean = Claim.parse("a > b at 0.35 on mean", "").test(rows, "full", Measure.SCORE);
+        assertThat(mean.verdict()).isEqualTo(Claim.Verdict.HOLDS);
+        assertThat(mean.difference().n()).isEqualTo(9);
+        assertThat(mean.difference().estimate()).isEqualTo((100.0 * 4 / 6 + 100 * (0.3 + 0.4 + 0.1) / 3) / 2, within(1e-9));
+        assertThat(Claim.parse("a > zzz at 0.35 on mean", "").test(rows, "full", Measure.SCORE).verdict())
+                .isEqualTo(Claim.Verdict.NOT_MEASURED);
+    }
+
+    @Test
     void tableAndSummaryNameEveryClaim() {
         List<Claim.Result> results = List.of(
                 Claim.parse("a > b at 0.35 on niah", "A beats B (paper: 35.0 vs 13.5)").test(rows(), "full", Measure.SCORE),

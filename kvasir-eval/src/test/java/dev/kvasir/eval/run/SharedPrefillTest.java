@@ -68,7 +68,7 @@ class SharedPrefillTest {
                     .map(c -> new SharedPrefill.Planned(c, c.method().newPress())).toList();
             List<SharedPrefill.Outcome> shared;
             try (Generator gen = new Generator(model, opts)) {
-                shared = SharedPrefill.run(gen, prompt, maxNew, List.of(), plans, o -> {});
+                shared = SharedPrefill.run(gen, prompt, maxNew, List.of(), plans, SharedPrefill.Decode.SERIAL, o -> {});
             }
             assertThat(shared).hasSize(plans.size());
             for (SharedPrefill.Outcome o : shared) {
@@ -85,6 +85,56 @@ class SharedPrefillTest {
                 assertSameReport(what, o.result().kv(), alone.kv());
             }
         }
+    }
+
+    /**
+     * The batched decode (what {@code kvasir eval} runs): each configuration's tokens do not depend
+     * on which others share its steps, its compression is the serial run's, and its tokens equal
+     * the serial decode's (the two order their sums differently; this model's greedy choices have
+     * clear margins).
+     */
+    @ParameterizedTest
+    @EnumSource(QueryMode.class)
+    void batchedDecodeEqualsEachConfigurationAloneAndTheSerialRun(QueryMode mode) throws Exception {
+        TaskConfig cfg = TaskConfig.builder().tokenizer(model.tokenizer()).contextLengths(300).depths(0.4).build();
+        PromptBuilder prompts = new PromptBuilder(model.tokenizer(), null, ChatMode.OFF, mode, 1024);
+        Generator.Options opts = Generator.Options.defaults().withThreads(2);
+        int maxNew = 12;
+        for (EvalSample sample : new PasskeyTask().samples(cfg)) {
+            PromptBuilder.Prompt prompt = prompts.build(sample);
+            List<SharedPrefill.Outcome> batched;
+            List<SharedPrefill.Outcome> serial;
+            List<String> saved = new ArrayList<>();
+            try (Generator gen = new Generator(model, opts)) {
+                batched = SharedPrefill.run(gen, prompt, maxNew, List.of(), fresh(configurations()), SharedPrefill.Decode.BATCHED,
+                        o -> saved.add(o.planned().configuration().label()));
+                serial = SharedPrefill.run(gen, prompt, maxNew, List.of(), fresh(configurations()), SharedPrefill.Decode.SERIAL, o -> {});
+            }
+            assertThat(saved).as("every outcome reaches the sink, in order")
+                    .containsExactlyElementsOf(configurations().stream().map(Configuration::label).toList());
+            for (int i = 0; i < batched.size(); i++) {
+                Configuration c = batched.get(i).planned().configuration();
+                String what = sample.id() + " " + c.label() + " " + mode;
+                GenerationResult together = batched.get(i).result();
+                GenerationResult alone;
+                try (Generator gen = new Generator(model, opts)) {
+                    alone = SharedPrefill.run(gen, prompt, maxNew, List.of(), fresh(List.of(c)), SharedPrefill.Decode.BATCHED, o -> {})
+                            .get(0).result();
+                }
+                assertThat(together.tokens()).as(what + ": batched with the others vs alone").containsExactly(alone.tokens());
+                assertThat(together.tokens()).as(what + " generated something").isNotEmpty();
+                assertThat(together.tokens()).as(what + ": batched vs serial").containsExactly(serial.get(i).result().tokens());
+                assertThat(together.text()).as(what).isEqualTo(serial.get(i).result().text());
+                assertThat(together.finishReason()).as(what).isEqualTo(serial.get(i).result().finishReason());
+                assertThat(together.decodeSteps()).as(what).isEqualTo(serial.get(i).result().decodeSteps());
+                assertThat(together.kvBytes()).as(what).isEqualTo(serial.get(i).result().kvBytes());
+                assertSameReport(what, together.kv(), serial.get(i).result().kv());
+            }
+        }
+    }
+
+    private static List<SharedPrefill.Planned> fresh(List<Configuration> configurations) {
+        return configurations.stream().map(c -> new SharedPrefill.Planned(c, c.method().newPress())).toList();
     }
 
     private static void assertSameReport(String what, CompressionReport shared, CompressionReport alone) {
