@@ -205,8 +205,9 @@ public final class Generator implements AutoCloseable {
      * decode-time press, and every sequence of a model the batched step does not cover, decode
      * alone afterwards. A sequence's tokens do not depend on which others share its steps; they
      * equal {@link #continueFrom}'s up to float rounding (the batched step orders its sums as the
-     * prefill GEMM does), so a greedy choice between two near-equal logits can differ. Each
-     * result's decode time is the wall time from the first batched step to the sequence's end.
+     * prefill GEMM does), so a greedy choice between two near-equal logits can differ. A batched
+     * result's decode time is its share of the steps it took part in (each step's wall time
+     * divided by the sequences in it): the cost of its tokens, comparable with a lone decode's.
      */
     public java.util.List<GenerationResult> continueAll(Prefilled prefilled, java.util.List<Press> presses, java.util.List<Budget> budgets,
                                                         GenerationRequest request) {
@@ -296,7 +297,7 @@ public final class Generator implements AutoCloseable {
         BatchDecodeState batch = new BatchDecodeState(model.config(), m, options.threads());
         DecodeCursor[] cursors = new DecodeCursor[m];
         long[] held = new long[m];
-        long[] ended = new long[m];
+        double[] shareNanos = new double[m];
         int[] steps = new int[m];
         for (int j = 0; j < m; j++) {
             cursors[j] = new DecodeCursor(request, model.tokenizer(), t -> {});
@@ -305,8 +306,8 @@ public final class Generator implements AutoCloseable {
         int[] tokens = new int[m];
         KvCache[] caches = new KvCache[m];
         int[] member = new int[m];
-        long start = System.nanoTime();
         while (true) {
+            long stepStart = System.nanoTime();
             int k = 0;
             boolean cancel = cancelled.getAsBoolean();
             for (int j = 0; j < m; j++) {
@@ -315,10 +316,7 @@ public final class Generator implements AutoCloseable {
                 int next = -1;
                 if (cancel) cursors[j].cancel();
                 else next = cursors[j].advance(prepared[which[j]].logits(), cache.nextPosition() >= context);
-                if (next < 0) {
-                    ended[j] = System.nanoTime();
-                    continue;
-                }
+                if (next < 0) continue;
                 tokens[k] = next;
                 caches[k] = cache;
                 member[k++] = j;
@@ -329,13 +327,14 @@ public final class Generator implements AutoCloseable {
                 System.arraycopy(batch.logits(), batch.logitsOffset(q), prepared[which[member[q]]].logits(), 0, vocab);
                 steps[member[q]]++;
             }
+            double share = (double) (System.nanoTime() - stepStart) / k;
+            for (int q = 0; q < k; q++) shareNanos[member[q]] += share;
         }
         for (int j = 0; j < m; j++) {
             Continuation c = prepared[which[j]];
             cursors[j].finish();
-            long end = ended[j] == 0 ? start : ended[j];
             out[which[j]] = new GenerationResult(cursors[j].text(), cursors[j].tokens(), request.totalPromptTokens(),
-                    c.prefillMs(), (end - start) / 1e6, steps[j], cursors[j].finishReason(), c.report(), c.cache().usedBytes(), held[j]);
+                    c.prefillMs(), shareNanos[j] / 1e6, steps[j], cursors[j].finishReason(), c.report(), c.cache().usedBytes(), held[j]);
         }
     }
 
