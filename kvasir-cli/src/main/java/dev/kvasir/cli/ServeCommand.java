@@ -48,6 +48,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-kv-memory", defaultValue = "2g", description = "Limit on the estimated KV-cache bytes of running requests (default ${DEFAULT-VALUE}).")
     String maxKvMemory;
 
+    @Option(names = "--prompt-cache-memory", defaultValue = "512m", description = "Bytes of finished conversations' KV caches kept "
+            + "so that a request continuing one prefills only what is new; least recently used evicted first; 0 keeps none "
+            + "(default ${DEFAULT-VALUE}, on top of --max-kv-memory).")
+    String promptCacheMemory;
+
     @Option(names = "--timeout", defaultValue = "120s", description = "Time limit of one request, queue wait included (default ${DEFAULT-VALUE}).")
     String timeout;
 
@@ -81,7 +86,7 @@ final class ServeCommand implements Callable<Integer> {
         String key = apiKey != null ? apiKey : System.getenv("KVASIR_API_KEY");
         ServerConfig config = ServerConfig.defaults().withHost(host).withPort(port).withApiKey(key == null || key.isBlank() ? null : key)
                 .withBatching(batchingOn()).withParallel(parallel != null ? parallel : batchingOn() ? 16 : 2).withQueue(queue).withQueueTimeout(Quantities.parseDuration(queueTimeout))
-                .withMaxKvMemory(Quantities.parseBytes(maxKvMemory)).withTimeout(Quantities.parseDuration(timeout))
+                .withMaxKvMemory(Quantities.parseBytes(maxKvMemory)).withPromptCacheMemory(Quantities.parseBytes(promptCacheMemory)).withTimeout(Quantities.parseDuration(timeout))
                 .withMaxBody(Quantities.parseBytes(maxBody)).withThreads(modelOptions.threads())
                 .withKvPrecision(modelOptions.kvPrecision()).withDefaultCompression(defaultCompression()).withModelId(modelId)
                 .withDrainTimeout(Quantities.parseDuration(drainTimeout)).withIdleTimeout(Quantities.parseDuration(idleTimeout))
@@ -97,8 +102,9 @@ final class ServeCommand implements Callable<Integer> {
         });
         // other ways out (SIGHUP, System.exit elsewhere) still stop the server, without waiting for a drain
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "kvasir-shutdown"));
-        System.err.printf("kvasir: serving %s on http://%s:%d/v1 (%s %d, queue %d, KV limit %s, compression %s%s)%n",
+        System.err.printf("kvasir: serving %s on http://%s:%d/v1 (%s %d, queue %d, KV limit %s, prompt cache %s, compression %s%s)%n",
                 model.name(), config.host(), server.port(), config.batching() ? "batching up to" : "parallel slots", config.parallel(), config.queue(), Quantities.describeBytes(config.maxKvMemory()),
+                Quantities.describeBytes(server.engine().promptCacheLimitBytes()),
                 config.defaultCompression().key(), config.apiKey() != null ? ", API key required" : "");
         if (!signalsHandled) new CountDownLatch(1).await(); // no signal handling: the shutdown hook stops the server
         stopRequested.await();

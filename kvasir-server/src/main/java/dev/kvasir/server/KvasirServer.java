@@ -89,7 +89,7 @@ public final class KvasirServer implements AutoCloseable {
     private KvasirServer(Model model, ServerConfig config) {
         this.config = config;
         this.engine = new InferenceEngine(model, config.batching(), config.parallel(), config.queue(), config.maxKvMemory(),
-                config.threadsPerSlot(), config.kvPrecision());
+                config.threadsPerSlot(), config.kvPrecision(), config.promptCacheMemory());
         this.metrics = new ServerMetrics(engine);
         this.apiKey = new ApiKeyCheck(config.apiKey());
         this.guard = new RequestGuard(config.apiKey() == null, config.host(), config.allowedHosts());

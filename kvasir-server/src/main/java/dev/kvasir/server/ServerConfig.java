@@ -31,11 +31,13 @@ import java.util.List;
  * @param allowedHosts       {@code Host} names accepted without an API key besides the loopback names and {@code host};
  *                           {@code *} accepts any (turns off the DNS-rebinding guard)
  * @param batching           continuous batching (one decode step for all running requests); off: one slot per request
+ * @param promptCacheMemory  bytes of finished conversations' KV caches kept for requests that continue them (with
+ *                           batching), on top of {@code maxKvMemory}; 0 keeps none
  */
 public record ServerConfig(String host, int port, String apiKey, int parallel, int queue, Duration queueTimeout,
                            long maxKvMemory, Duration timeout, long maxBody, int threads, KvPrecision kvPrecision,
                            CompressionSpec defaultCompression, String modelId, Duration drainTimeout, Duration idleTimeout,
-                           int maxConnections, List<String> allowedHosts, boolean batching) {
+                           int maxConnections, List<String> allowedHosts, boolean batching, long promptCacheMemory) {
 
     public ServerConfig {
         if (host == null || host.isBlank()) throw new IllegalArgumentException("--host must not be empty");
@@ -57,56 +59,62 @@ public record ServerConfig(String host, int port, String apiKey, int parallel, i
         for (String h : allowedHosts) {
             if (h.isBlank()) throw new IllegalArgumentException("--allowed-host must not be empty");
         }
+        if (promptCacheMemory < 0) throw new IllegalArgumentException("--prompt-cache-memory must be >= 0 (0 keeps no conversations), got " + promptCacheMemory);
     }
 
     /** The idle timeout of open connections while {@code maxConnections} are open (frees the slots of stalled clients sooner). */
     public static final Duration LIMITED_IDLE_TIMEOUT = Duration.ofSeconds(5);
 
+    /** Bytes of kept conversations by default: about twenty SmolLM2 conversations of a thousand tokens each at F16. */
+    public static final long DEFAULT_PROMPT_CACHE_MEMORY = 512L << 20;
+
     /**
      * Loopback:8080, batching of up to 16 sequences, a queue of 64, 2 GiB of KV, 120 s per request, 1 MiB bodies,
-     * all cores, 30 s to drain, 30 s idle timeout, 512 connections.
+     * all cores, 30 s to drain, 30 s idle timeout, 512 connections, 512 MiB of kept conversations.
      */
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", 8080, null, 16, 64, Duration.ofSeconds(30), 2L << 30, Duration.ofSeconds(120),
                 1L << 20, Math.max(1, Runtime.getRuntime().availableProcessors()), KvPrecision.DEFAULT, CompressionSpec.NONE, null,
-                Duration.ofSeconds(30), Duration.ofSeconds(30), 512, List.of(), true);
+                Duration.ofSeconds(30), Duration.ofSeconds(30), 512, List.of(), true, DEFAULT_PROMPT_CACHE_MEMORY);
     }
 
-    public ServerConfig withHost(String h) { return new ServerConfig(h, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching); }
+    public ServerConfig withHost(String h) { return new ServerConfig(h, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching, promptCacheMemory); }
 
-    public ServerConfig withPort(int p) { return new ServerConfig(host, p, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching); }
+    public ServerConfig withPort(int p) { return new ServerConfig(host, p, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching, promptCacheMemory); }
 
-    public ServerConfig withApiKey(String k) { return new ServerConfig(host, port, k, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching); }
+    public ServerConfig withApiKey(String k) { return new ServerConfig(host, port, k, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching, promptCacheMemory); }
 
-    public ServerConfig withParallel(int n) { return new ServerConfig(host, port, apiKey, n, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching); }
+    public ServerConfig withParallel(int n) { return new ServerConfig(host, port, apiKey, n, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching, promptCacheMemory); }
 
-    public ServerConfig withQueue(int n) { return new ServerConfig(host, port, apiKey, parallel, n, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching); }
+    public ServerConfig withQueue(int n) { return new ServerConfig(host, port, apiKey, parallel, n, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching, promptCacheMemory); }
 
-    public ServerConfig withQueueTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, d, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching); }
+    public ServerConfig withQueueTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, d, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching, promptCacheMemory); }
 
-    public ServerConfig withMaxKvMemory(long b) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, b, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching); }
+    public ServerConfig withMaxKvMemory(long b) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, b, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching, promptCacheMemory); }
 
-    public ServerConfig withTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, d, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching); }
+    public ServerConfig withTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, d, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching, promptCacheMemory); }
 
-    public ServerConfig withMaxBody(long b) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, b, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching); }
+    public ServerConfig withMaxBody(long b) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, b, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching, promptCacheMemory); }
 
-    public ServerConfig withThreads(int t) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, t, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching); }
+    public ServerConfig withThreads(int t) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, t, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching, promptCacheMemory); }
 
-    public ServerConfig withKvPrecision(KvPrecision p) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, p, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching); }
+    public ServerConfig withKvPrecision(KvPrecision p) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, p, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching, promptCacheMemory); }
 
-    public ServerConfig withDefaultCompression(CompressionSpec c) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, c, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching); }
+    public ServerConfig withDefaultCompression(CompressionSpec c) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, c, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching, promptCacheMemory); }
 
-    public ServerConfig withModelId(String id) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, id, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching); }
+    public ServerConfig withModelId(String id) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, id, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching, promptCacheMemory); }
 
-    public ServerConfig withDrainTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, d, idleTimeout, maxConnections, allowedHosts, batching); }
+    public ServerConfig withDrainTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, d, idleTimeout, maxConnections, allowedHosts, batching, promptCacheMemory); }
 
-    public ServerConfig withIdleTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, d, maxConnections, allowedHosts, batching); }
+    public ServerConfig withIdleTimeout(Duration d) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, d, maxConnections, allowedHosts, batching, promptCacheMemory); }
 
-    public ServerConfig withMaxConnections(int n) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, n, allowedHosts, batching); }
+    public ServerConfig withMaxConnections(int n) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, n, allowedHosts, batching, promptCacheMemory); }
 
-    public ServerConfig withAllowedHosts(List<String> hosts) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, hosts, batching); }
+    public ServerConfig withAllowedHosts(List<String> hosts) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, hosts, batching, promptCacheMemory); }
 
-    public ServerConfig withBatching(boolean b) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, b); }
+    public ServerConfig withBatching(boolean b) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, b, promptCacheMemory); }
+
+    public ServerConfig withPromptCacheMemory(long b) { return new ServerConfig(host, port, apiKey, parallel, queue, queueTimeout, maxKvMemory, timeout, maxBody, threads, kvPrecision, defaultCompression, modelId, drainTimeout, idleTimeout, maxConnections, allowedHosts, batching, b); }
 
     /** Compute threads each decode slot gets: the cores split evenly, at least one (all of them with batching: one engine). */
     public int threadsPerSlot() {

@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * OpenAI fields ({@code messages}/{@code prompt}, {@code max_tokens}/{@code max_completion_tokens},
  * {@code temperature}, {@code top_p}, {@code seed}, {@code stop}, {@code n}, {@code stream},
  * {@code stream_options}) and Kvasir's {@code kv_compression}, plus the llama.cpp-style
- * extensions {@code top_k}, {@code min_p}, {@code repetition_penalty} and {@code ignore_eos}.
+ * extensions {@code top_k}, {@code min_p}, {@code repetition_penalty}, {@code ignore_eos} and
+ * {@code cache_prompt} (default true: continue a kept conversation's cache, and keep this one's).
  * Unknown fields are ignored, as OpenAI-compatible servers do (SDKs send {@code user},
  * {@code metadata}, ...); fields that would change the answer in a way this server cannot honour
  * (penalties, logprobs, tools) are refused rather than silently dropped.
@@ -132,7 +133,8 @@ public final class RequestParser {
         JsonFields streamOptions = f.object("stream_options");
         boolean includeUsage = streamOptions != null && Boolean.TRUE.equals(streamOptions.bool("include_usage"));
         boolean ignoreEos = Boolean.TRUE.equals(f.bool("ignore_eos"));
-        InferenceJob job = new InferenceJob(prompt, maxTokens, sampling(f), stops(f), ignoreEos, compression(f));
+        boolean cachePrompt = !Boolean.FALSE.equals(f.bool("cache_prompt"));
+        InferenceJob job = new InferenceJob(prompt, maxTokens, sampling(f), stops(f), ignoreEos, compression(f), cachePrompt);
         return new CompletionRequest(kind, job, stream, includeUsage);
     }
 

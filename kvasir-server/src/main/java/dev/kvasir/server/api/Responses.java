@@ -87,6 +87,8 @@ final class Responses {
         u.put("prompt_tokens", o.promptTokens());
         u.put("completion_tokens", o.completionTokens());
         u.put("total_tokens", o.promptTokens() + o.completionTokens());
+        // OpenAI's shape: prompt tokens served from a kept conversation's cache rather than prefilled
+        u.putObject("prompt_tokens_details").put("cached_tokens", o.cachedTokens());
         u.put("kv_cache_bytes", o.kvBytesAtEnd());
         u.put("kv_cache_precision", o.kvPrecision());
         ObjectNode kv = u.putObject("kv_compression");

@@ -40,6 +40,10 @@ import java.util.concurrent.locks.LockSupport;
  * lanes ({@link Admission.Lease#tryStartPrefill}).
  * Sequences with a decode-time press (H2O, TOVA, StreamingLLM) step alone after the batch,
  * as they need their attention rows.
+ *
+ * <p>A prompt that continues a kept conversation ({@link PromptCache}) starts from a copy of its
+ * cache and prefills only the rest, in chunks that end where a fresh prefill's end
+ * ({@link PrefixReuse}); a sequence that finishes leaves its cache to the prompt cache.
  */
 final class BatchScheduler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BatchScheduler.class);
@@ -64,6 +68,7 @@ final class BatchScheduler implements AutoCloseable {
     private final KvCache[] stepCaches;
     private final Thread thread;
     private final LiveCaches live;
+    private final PromptCache promptCache;
     private volatile boolean closed;
     /** The loop has ended; guarded by {@link #incoming}'s monitor, as the hand-over of new sequences is. */
     private boolean stopped;
@@ -78,8 +83,9 @@ final class BatchScheduler implements AutoCloseable {
         void remove(KvCache c);
     }
 
-    BatchScheduler(Model model, int lane, int maxSequences, int threads, KvPrecision precision, LiveCaches live) {
+    BatchScheduler(Model model, int lane, int maxSequences, int threads, KvPrecision precision, LiveCaches live, PromptCache promptCache) {
         this.model = model;
+        this.promptCache = promptCache;
         this.llama = model.llama();
         this.config = model.config();
         this.precision = precision;
@@ -185,7 +191,7 @@ final class BatchScheduler implements AutoCloseable {
         try {
             if (s.cache == null) startPrefill(s);
             int[] prompt = s.request.prompt();
-            int n = Math.min(PREFILL_CHUNK, prompt.length - s.prefilled);
+            int n = PrefixReuse.chunkEnd(s.prefilled, prompt.length) - s.prefilled;
             AttentionRecorder rec = s.recorder == null ? null : s.recorder.offset(s.prefilled);
             llama.forward(prompt, s.prefilled, n, s.cache, prefillState, par, rec, false);
             s.prefilled += n;
@@ -215,21 +221,34 @@ final class BatchScheduler implements AutoCloseable {
                     + config.contextLength() + " tokens");
         }
         CompressionSpec c = s.job.compression();
-        // a full cache gets its final size up front; a compressed one holds the prompt, then the kept slots and the reply
-        // prefilled (and compressed) in the staging precision; finishPrefill stores the kept slots at the server's precision
-        s.cache = llama.newCache(precision.staging(), Math.max(16, c.compresses() ? prompt.length : prompt.length + s.request.maxTokens()));
-        live.add(s.cache);
         s.press = c.newPress();
-        if (s.press != null) {
-            StatsRequest need = s.press.statsRequest(config.layers(), config.heads(), config.kvHeads(), prompt.length);
-            if (need.any()) s.recorder = new AttentionRecorder(need, config.layers(), config.heads(), config.kvHeads(), 0, prompt.length);
+        PromptCache.Reuse reuse = s.job.cachePrompt() ? promptCache.find(c, prompt) : null;
+        if (reuse != null) {
+            // the conversation's kept history, at the server's precision; its press does not run again
+            int rest = prompt.length - reuse.tokens();
+            s.cache = reuse.copy(c.compresses() ? rest : rest + s.request.maxTokens());
+            s.prefilled = s.cachedTokens = reuse.tokens();
+            s.compressedTokens = reuse.compressedTokens();
+        } else {
+            // a full cache gets its final size up front; a compressed one holds the prompt, then the kept slots and the reply
+            // prefilled (and compressed) in the staging precision; finishPrefill stores the kept slots at the server's precision
+            s.cache = llama.newCache(precision.staging(), Math.max(16, c.compresses() ? prompt.length : prompt.length + s.request.maxTokens()));
+            s.compressedTokens = c.compresses() ? prompt.length : 0;
+            if (s.press != null) {
+                StatsRequest need = s.press.statsRequest(config.layers(), config.heads(), config.kvHeads(), prompt.length);
+                if (need.any()) s.recorder = new AttentionRecorder(need, config.layers(), config.heads(), config.kvHeads(), 0, prompt.length);
+            }
         }
+        live.add(s.cache);
         s.prefillStartNanos = System.nanoTime();
     }
 
     private void finishPrefill(Sequence s) {
         s.logits = prefillState.logits().clone();
-        if (s.press != null) {
+        if (s.press != null && s.cachedTokens > 0) {
+            s.report = ReusedCompression.report(s.job.compression(), s.press, s.cache, s.request.prompt().length, s.cachedTokens,
+                    s.compressedTokens);
+        } else if (s.press != null) {
             AttentionRecorder rec = s.recorder;
             s.report = s.press.compressOrSkip(s.cache, layer -> rec == null ? null : rec.stats(layer), s.job.compression().budget());
         }
@@ -344,12 +363,34 @@ final class BatchScheduler implements AutoCloseable {
             long full = bpt * r.promptTokens();
             long kept = r.kv() == null ? r.kvBytesHeld() : r.kv().allocatedBytesAfter();
             long keptLogical = r.kv() == null ? full : r.kv().bytesAfter();
-            last = new Sequence.Done(new Outcome(r, cause, full, kept, keptLogical, r.kvBytes(), s.cache.precisionLabel()));
+            last = new Sequence.Done(new Outcome(r, cause, full, kept, keptLogical, r.kvBytes(), s.cache.precisionLabel(), s.cachedTokens));
+            if (cause == Outcome.Cause.FINISHED) keep(s);
         } catch (RuntimeException e) {
             last = new Sequence.Failed(e);
         }
         release(s); // before the request's thread learns it is done: its memory is free by then
         s.events.add(last);
+    }
+
+    /**
+     * Leaves the cache of a finished sequence to the prompt cache, for a later request that
+     * continues the conversation; before the request's thread learns it is done, so that its
+     * client's next turn finds it. Not a cache whose press skipped a short prompt: continuing it
+     * would keep the conversation uncompressed for good, while prefilled again it is compressed
+     * once it is long enough.
+     */
+    private void keep(Sequence s) {
+        boolean skipped = s.report != null && s.report.skipped() != null;
+        if (!s.job.cachePrompt() || skipped || !promptCache.enabled()) return;
+        KvCache cache = s.cache;
+        live.remove(cache); // the prompt cache's bytes are counted apart from the running requests'
+        s.cache = null;
+        try {
+            promptCache.keep(s.job.compression(), s.history, s.request.prompt().length, cache, s.compressedTokens);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // the answer is complete: a cache that could not be kept only costs the next turn a prefill
+            log.warn("could not keep a finished conversation's cache: {}", e.toString());
+        }
     }
 
     private void fail(Sequence s, RuntimeException e) {

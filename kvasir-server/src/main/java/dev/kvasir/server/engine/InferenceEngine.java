@@ -1,5 +1,7 @@
 package dev.kvasir.server.engine;
 
+import static dev.kvasir.server.Quantities.describeBytes;
+
 import dev.kvasir.core.generate.GenerationResult;
 import dev.kvasir.core.generate.Generator;
 import dev.kvasir.core.kv.KvCache;
@@ -27,6 +29,9 @@ import java.util.function.Consumer;
  * its reply (with one prompt's transient prefill), so compressed requests let more sequences
  * into the batch. Without it, each of the {@code parallel} slots runs its own forward passes
  * on its share of the cores and admission counts each request's peak.
+ *
+ * <p>With batching, finished conversations are kept in a {@link PromptCache} of its own memory
+ * limit, apart from admission's: a request that continues one prefills only what is new.
  */
 public final class InferenceEngine implements AutoCloseable {
     private final KvEstimator estimator;
@@ -37,6 +42,8 @@ public final class InferenceEngine implements AutoCloseable {
 
     /** The batch lanes (one per thread), or empty in slot-per-request mode. */
     private final List<BatchScheduler> lanes;
+    /** Finished conversations kept for reuse (batching only; disabled otherwise). */
+    private final PromptCache promptCache;
 
     /** Slot-per-request mode ({@code --batching off}): {@code parallel} slots of {@code threadsPerSlot} threads. */
     public InferenceEngine(Model model, int parallel, int queue, long maxKvMemory, int threadsPerSlot, KvPrecision precision) {
@@ -48,7 +55,19 @@ public final class InferenceEngine implements AutoCloseable {
      *                  else {@code parallel} slots of {@code threads} threads each
      */
     public InferenceEngine(Model model, boolean batching, int parallel, int queue, long maxKvMemory, int threads, KvPrecision precision) {
-        checkMemoryLimit(maxKvMemory);
+        this(model, batching, parallel, queue, maxKvMemory, threads, precision, 0);
+    }
+
+    /**
+     * As above, keeping up to {@code promptCacheMemory} bytes of finished conversations' caches for
+     * requests that continue them (with batching, and for models without sliding-window layers; 0 keeps none).
+     */
+    public InferenceEngine(Model model, boolean batching, int parallel, int queue, long maxKvMemory, int threads, KvPrecision precision,
+                           long promptCacheMemory) {
+        // a sliding-window layer's ring cannot be rolled back past the reply that overwrote it: Gemma 3 keeps nothing
+        boolean keepable = batching && model.config().sliding() == null;
+        this.promptCache = new PromptCache(keepable ? promptCacheMemory : 0);
+        checkMemoryLimit(maxKvMemory, promptCache.limitBytes());
         this.estimator = new KvEstimator(model.config(), precision);
         Generator.Options base = Generator.Options.defaults().withThreads(threads).withPrecision(precision);
         List<DecodeSlot> s = new ArrayList<>();
@@ -65,26 +84,31 @@ public final class InferenceEngine implements AutoCloseable {
         // waits for a descheduled worker (measured at load average 22 on 2 cores: 8 clients got
         // 26 tokens/s from one 1-thread lane, 9 from one 2-thread lane).
         List<BatchScheduler> l = new ArrayList<>();
-        if (batching) for (int i = 0; i < Math.max(1, Math.min(threads, parallel)); i++) l.add(new BatchScheduler(model, i, parallel, 1, precision, live));
+        if (batching) {
+            for (int i = 0; i < Math.max(1, Math.min(threads, parallel)); i++) {
+                l.add(new BatchScheduler(model, i, parallel, 1, precision, live, promptCache));
+            }
+        }
         this.lanes = List.copyOf(l);
     }
 
     /**
-     * The KV caches live on the Java heap: a limit the heap cannot hold would fail requests with
-     * out-of-memory errors instead of queueing them. Checked against what is free at start-up,
-     * less a margin for buffers and the server itself.
+     * The KV caches live on the Java heap, the prompt cache's too: limits the heap cannot hold
+     * would fail requests with out-of-memory errors instead of queueing them. Checked against what
+     * is free at start-up, less a margin for buffers and the server itself.
      */
-    static void checkMemoryLimit(long maxKvMemory) {
+    static void checkMemoryLimit(long maxKvMemory, long promptCacheMemory) {
         Runtime rt = Runtime.getRuntime();
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
         long margin = Math.min(512L << 20, free / 5);
-        if (maxKvMemory > free - margin) {
-            throw new IllegalArgumentException("--max-kv-memory " + dev.kvasir.server.Quantities.describeBytes(maxKvMemory)
-                    + " is more than this JVM can hold: its heap has " + dev.kvasir.server.Quantities.describeBytes(free)
-                    + " free of " + dev.kvasir.server.Quantities.describeBytes(rt.maxMemory()) + " and needs about "
-                    + dev.kvasir.server.Quantities.describeBytes(margin) + " for everything else; lower --max-kv-memory or give Java a larger heap"
-                    + " (KVASIR_JAVA_OPTS=-Xmx...)");
-        }
+        if (maxKvMemory + promptCacheMemory <= free - margin) return;
+        boolean both = promptCacheMemory > 0;
+        String asked = "--max-kv-memory " + describeBytes(maxKvMemory)
+                + (both ? " plus --prompt-cache-memory " + describeBytes(promptCacheMemory) + " are" : " is");
+        throw new IllegalArgumentException(asked + " more than this JVM can hold: its heap has " + describeBytes(free) + " free of "
+                + describeBytes(rt.maxMemory()) + " and needs about " + describeBytes(margin) + " for everything else; lower "
+                + (both ? "--max-kv-memory or --prompt-cache-memory" : "--max-kv-memory") + " or give Java a larger heap"
+                + " (KVASIR_JAVA_OPTS=-Xmx...)");
     }
 
     public boolean batching() { return !lanes.isEmpty(); }
@@ -193,7 +217,7 @@ public final class InferenceEngine implements AutoCloseable {
                 long full = estimator.bytesPerToken() * r.promptTokens();
                 long kept = r.kv() == null ? r.kvBytesHeld() : r.kv().allocatedBytesAfter();
                 long keptLogical = r.kv() == null ? full : r.kv().bytesAfter();
-                return new Outcome(r, cause.get(), full, kept, keptLogical, r.kvBytes(), cache.precisionLabel());
+                return new Outcome(r, cause.get(), full, kept, keptLogical, r.kvBytes(), cache.precisionLabel(), 0);
             } finally {
                 liveCaches.remove(cache);
                 gen.cancelWhen(() -> false);
@@ -240,6 +264,27 @@ public final class InferenceEngine implements AutoCloseable {
     }
 
     public long maxKvMemory() { return admission.memoryLimit(); }
+
+    /** Bytes the prompt cache may hold (0: conversations are not kept, e.g. without batching). */
+    public long promptCacheLimitBytes() { return promptCache.limitBytes(); }
+
+    /** Bytes the kept conversations' caches hold now (allocated). */
+    public long promptCacheBytes() { return promptCache.bytes(); }
+
+    /** Conversations kept now. */
+    public int promptCacheEntries() { return promptCache.entries(); }
+
+    /** Requests that continued a kept conversation, since start. */
+    public long promptCacheHits() { return promptCache.hits(); }
+
+    /** Requests that looked for a kept conversation and found none they could continue, since start. */
+    public long promptCacheMisses() { return promptCache.misses(); }
+
+    /** Prompt tokens taken from kept conversations instead of prefilled, since start. */
+    public long promptCacheTokens() { return promptCache.cachedTokens(); }
+
+    /** Kept conversations evicted to make room for newer ones, since start. */
+    public long promptCacheEvictions() { return promptCache.evictions(); }
 
     public int parallel() { return admission.slotCount(); }
 

@@ -14,12 +14,20 @@ import java.util.List;
  * @param stops       stop strings (not emitted)
  * @param ignoreEos   keep generating through end-of-sequence tokens (benchmarks)
  * @param compression how the KV cache is compressed
+ * @param cachePrompt may continue a kept conversation's cache, and leaves its own for a later one
+ *                    (llama.cpp's {@code cache_prompt}); see {@link PromptCache}
  */
 public record InferenceJob(int[] prompt, int maxTokens, SamplingParams sampling, List<String> stops, boolean ignoreEos,
-                           CompressionSpec compression) {
+                           CompressionSpec compression, boolean cachePrompt) {
     public InferenceJob {
         stops = stops == null ? List.of() : List.copyOf(stops);
         if (compression == null) compression = CompressionSpec.NONE;
+    }
+
+    /** A job that may use the prompt cache. */
+    public InferenceJob(int[] prompt, int maxTokens, SamplingParams sampling, List<String> stops, boolean ignoreEos,
+                        CompressionSpec compression) {
+        this(prompt, maxTokens, sampling, stops, ignoreEos, compression, true);
     }
 
     GenerationRequest toRequest() {

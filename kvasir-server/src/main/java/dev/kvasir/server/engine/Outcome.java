@@ -14,9 +14,11 @@ import dev.kvasir.core.press.CompressionReport;
  * @param kvBytesKeptLogical bytes of the keys and values of the prompt's slots after compression (= full without a press)
  * @param kvBytesAtEnd  bytes of keys and values in the cache when generation ended
  * @param kvPrecision   how the cache decoded from stored keys and values ("q8", "f16", ...); the bytes are of that storage
+ * @param cachedTokens  prompt tokens taken from a kept conversation's cache instead of prefilled (OpenAI's
+ *                      {@code usage.prompt_tokens_details.cached_tokens}); 0 without reuse
  */
 public record Outcome(GenerationResult result, Cause cause, long kvBytesFull, long kvBytesKept, long kvBytesKeptLogical, long kvBytesAtEnd,
-                      String kvPrecision) {
+                      String kvPrecision, int cachedTokens) {
 
     /** Why generation ended. */
     public enum Cause {

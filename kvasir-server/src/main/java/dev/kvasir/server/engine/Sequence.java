@@ -52,6 +52,10 @@ final class Sequence {
     /** Only for sequences with a decode-time press, which step alone (they need their attention rows). */
     InferenceState state;
     int prefilled;
+    /** Prompt tokens taken from a kept conversation's cache ({@link PromptCache}) instead of prefilled. */
+    int cachedTokens;
+    /** Prompt tokens the press compressed (in this request, or in the earlier turn whose cache it continues); 0 without a press. */
+    int compressedTokens;
     float[] logits;
     Sampler sampler;
     int[] history;

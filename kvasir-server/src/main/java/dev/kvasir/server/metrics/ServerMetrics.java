@@ -4,6 +4,7 @@ import dev.kvasir.server.engine.InferenceEngine;
 import dev.kvasir.server.engine.Outcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -28,6 +29,10 @@ import java.time.Duration;
  *   <li>{@code kvasir_out_of_memory_total}: requests that failed (503) because the JVM ran out of memory</li>
  *   <li>{@code kvasir_kv_reserved_bytes} (admission accounting), {@code kvasir_kv_used_bytes} (held by live caches),
  *       {@code kvasir_kv_limit_bytes}</li>
+ *   <li>the prompt cache of finished conversations: {@code kvasir_prompt_cache_hits_total},
+ *       {@code kvasir_prompt_cache_misses_total}, {@code kvasir_prompt_cache_cached_tokens_total} (prompt tokens not
+ *       prefilled thanks to it), {@code kvasir_prompt_cache_evictions_total}, {@code kvasir_prompt_cache_bytes},
+ *       {@code kvasir_prompt_cache_entries}, {@code kvasir_prompt_cache_limit_bytes}</li>
  *   <li>JVM memory and thread metrics ({@code jvm_memory_used_bytes}, ...)</li>
  * </ul>
  */
@@ -54,6 +59,20 @@ public final class ServerMetrics {
                 .description("KV cache bytes held by running requests").register(registry);
         Gauge.builder("kvasir.kv.limit", engine, InferenceEngine::maxKvMemory).baseUnit("bytes")
                 .description("Admission limit on KV cache bytes (--max-kv-memory)").register(registry);
+        FunctionCounter.builder("kvasir.prompt.cache.hits", engine, InferenceEngine::promptCacheHits)
+                .description("Requests that continued a kept conversation's cache").register(registry);
+        FunctionCounter.builder("kvasir.prompt.cache.misses", engine, InferenceEngine::promptCacheMisses)
+                .description("Requests that found no kept conversation to continue").register(registry);
+        FunctionCounter.builder("kvasir.prompt.cache.cached.tokens", engine, InferenceEngine::promptCacheTokens)
+                .description("Prompt tokens taken from kept conversations instead of prefilled").register(registry);
+        FunctionCounter.builder("kvasir.prompt.cache.evictions", engine, InferenceEngine::promptCacheEvictions)
+                .description("Kept conversations evicted (least recently used) to make room").register(registry);
+        Gauge.builder("kvasir.prompt.cache", engine, InferenceEngine::promptCacheBytes).baseUnit("bytes")
+                .description("KV cache bytes held by kept conversations").register(registry);
+        Gauge.builder("kvasir.prompt.cache.entries", engine, InferenceEngine::promptCacheEntries)
+                .description("Conversations kept for reuse").register(registry);
+        Gauge.builder("kvasir.prompt.cache.limit", engine, InferenceEngine::promptCacheLimitBytes).baseUnit("bytes")
+                .description("Bytes kept conversations may hold (--prompt-cache-memory)").register(registry);
         promptTokens = Counter.builder("kvasir.prompt.tokens").description("Prompt tokens processed").register(registry);
         generatedTokens = Counter.builder("kvasir.generated.tokens").description("Tokens generated").register(registry);
         decodeSpeed = DistributionSummary.builder("kvasir.decode.tokens.per.second")
