@@ -23,10 +23,13 @@ package dev.kvasir.server.engine;
  * Hence, for the full cache, a prompt reuses only prefill-written positions of full tiles: at most
  * {@link #exactPrefix} of the earlier prompt (its last tokens and the reply are prefilled again),
  * a multiple of {@link #TILE}, leaving at least {@link #MIN_TAIL} tokens to prefill; and the rest
- * of the prompt is prefilled in chunks ending where a fresh prefill's end
- * ({@link #chunkEnd}: multiples of {@link BatchScheduler#PREFILL_CHUNK}), so every tile is the
- * one a fresh prefill computes. A compressed cache differs from a fresh one anyway (its history
- * was compressed once, in an earlier turn), so it reuses everything it holds, replies included.
+ * of the prompt is prefilled in chunks ending where a fresh prefill's end ({@link #chunkEnd}:
+ * multiples of {@link BatchScheduler#PREFILL_CHUNK}). Then every tile and every chunk's
+ * arithmetic path is the one a fresh prefill takes (chunks of the fixed length counted from the
+ * reused prefix would also keep the tiles whole, but could end the prompt with a chunk of one to
+ * three tokens where the fresh prefill's last chunk is longer). A compressed cache differs from a
+ * fresh one anyway (its history was compressed once, in an earlier turn), so it reuses everything
+ * it holds, replies included.
  */
 final class PrefixReuse {
     /** Tokens per tile of core's prefill attention ({@code TiledPrefillAttention.TOKENS}). */
