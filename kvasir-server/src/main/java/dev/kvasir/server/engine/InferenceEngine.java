@@ -100,7 +100,12 @@ public final class InferenceEngine implements AutoCloseable {
     static void checkMemoryLimit(long maxKvMemory, long promptCacheMemory) {
         Runtime rt = Runtime.getRuntime();
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        long margin = Math.min(512L << 20, free / 5);
+        if (maxKvMemory + promptCacheMemory > free - margin(free)) {
+            // garbage of earlier work (another server in the same JVM, a model load) counts as used until a collection
+            System.gc();
+            free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        }
+        long margin = margin(free);
         if (maxKvMemory + promptCacheMemory <= free - margin) return;
         boolean both = promptCacheMemory > 0;
         String asked = "--max-kv-memory " + describeBytes(maxKvMemory)
@@ -109,6 +114,11 @@ public final class InferenceEngine implements AutoCloseable {
                 + describeBytes(rt.maxMemory()) + " and needs about " + describeBytes(margin) + " for everything else; lower "
                 + (both ? "--max-kv-memory or --prompt-cache-memory" : "--max-kv-memory") + " or give Java a larger heap"
                 + " (KVASIR_JAVA_OPTS=-Xmx...)");
+    }
+
+    /** Heap kept for everything but the caches: buffers, requests, the server itself. */
+    private static long margin(long free) {
+        return Math.min(512L << 20, free / 5);
     }
 
     public boolean batching() { return !lanes.isEmpty(); }
