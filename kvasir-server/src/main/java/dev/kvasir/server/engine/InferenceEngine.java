@@ -100,13 +100,15 @@ public final class InferenceEngine implements AutoCloseable {
     static void checkMemoryLimit(long maxKvMemory, long promptCacheMemory) {
         Runtime rt = Runtime.getRuntime();
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        if (maxKvMemory + promptCacheMemory > free - margin(free)) {
+        long need = maxKvMemory + promptCacheMemory;
+        if (need < 0) need = Long.MAX_VALUE; // two huge limits
+        if (need > free - margin(free)) {
             // garbage of earlier work (another server in the same JVM, a model load) counts as used until a collection
             System.gc();
             free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
         }
         long margin = margin(free);
-        if (maxKvMemory + promptCacheMemory <= free - margin) return;
+        if (need <= free - margin) return;
         boolean both = promptCacheMemory > 0;
         String asked = "--max-kv-memory " + describeBytes(maxKvMemory)
                 + (both ? " plus --prompt-cache-memory " + describeBytes(promptCacheMemory) + " are" : " is");
