@@ -35,8 +35,8 @@ class MultiTurnReuseTest {
     @BeforeAll
     static void start() throws Exception {
         fresh = TestServer.start(TestServer.smol(), TestServer.config().withPromptCacheMemory(0));
-        // JIT warm-up: while the kernels compile, interpreted and compiled vector code may differ in the last bit
-        // between any two requests (README, continuous batching); the comparisons below are about reuse
+        // JIT warm-up: while the kernels compile, interpreted and compiled code may differ in the last bit between
+        // any two requests, reused or not (PrefixReuseTest); the comparisons below are about reuse
         chat(fresh, body(List.of(user(CITY.repeat(12))), 8));
     }
 

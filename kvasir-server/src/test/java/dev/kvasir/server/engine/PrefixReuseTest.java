@@ -25,8 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the reply is not reused: the keys and values decode steps wrote differ from a prefill's.
  *
  * <p>The comparison runs after two warm-up rounds of the same work: while the JIT compiles the
- * kernels, interpreted and compiled vector code can differ in the last bit (a reduction's lane
- * order, the vector {@code exp}), between any two computations, reused or not.
+ * kernels, interpreted and compiled code can differ in the last bit between any two computations,
+ * reused or not (measured: in a fresh JVM, two fresh prefills of one 545-token prompt differed in
+ * most slots from layer 0 on; from the second round on they were identical).
  */
 class PrefixReuseTest {
     private static Model model;
