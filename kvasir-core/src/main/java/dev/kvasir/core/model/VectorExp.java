@@ -12,9 +12,10 @@ import jdk.incubator.vector.VectorOperators;
  * (and with them a greedy choice between two near-equal logits) depended on when the JIT
  * reached a kernel. This one uses multiplies, fused multiply-adds and bit operations only,
  * which are exact in the interpreter and in compiled code alike. It removes one source of
- * JIT-dependent bits, not every one: the order of {@code reduceLanes(ADD)} also differs between
- * the interpreter and C2, so a cold JVM's first passes can still differ from warm ones in the
- * last bits (measured by the server's {@code PrefixReuseTest}, which warms up for that reason).
+ * JIT-dependent bits, not every one (the Vector API leaves the order of a float
+ * {@code reduceLanes(ADD)} unspecified, for one): a cold JVM's first passes can still differ
+ * from warm ones in the last bits (seen in the server's {@code PrefixReuseTest}, which warms up
+ * for that reason; the operation responsible was not pinned down).
  *
  * <p>Cephes' {@code expf}: x = n ln 2 + r with |r| ≤ ln 2 / 2 (ln 2 split in two constants so
  * n ln 2 is exact), e^r by a degree-7 polynomial (relative error about 1 ulp), times 2^n built in
