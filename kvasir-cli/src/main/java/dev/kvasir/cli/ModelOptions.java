@@ -21,7 +21,9 @@ final class ModelOptions {
     Integer threads;
 
     @Option(names = "--kv-precision", defaultValue = "f16", description = "KV cache storage of keys and values: f32, f16, bf16, "
-            + "q8 (8-bit blocks of 32 with an F16 scale, as llama.cpp's q8_0) or q4 (4-bit blocks, as q4_0) (default ${DEFAULT-VALUE}).")
+            + "q8 (8-bit blocks of 32 with an F16 scale, as llama.cpp's q8_0), q4 (4-bit blocks, as q4_0), kivi4 or kivi2 "
+            + "(KIVI: 4- or 2-bit codes with an F16 scale and zero point, keys per channel over 32 tokens, values per token over 32 "
+            + "channels, the last tokens short of a group kept in F16) (default ${DEFAULT-VALUE}).")
     String kvPrecision;
 
     @Option(names = "--kv-precision-k", description = "KV cache storage of the keys alone (overrides --kv-precision for keys).")

@@ -73,6 +73,29 @@ class CliTest {
         assertThat(kv.get("bytes_at_end").asLong()).isEqualTo((6L + 11) * 2 * 2 * 4 * 18);
     }
 
+    /**
+     * A KIVI cache: the report names it per side, and the bytes at the end are what its stores
+     * hold. tinystories-656k's heads are 16 values (one short group of channels); 6 prompt tokens
+     * and 39 fed back make 45 slots per head: 32 quantised as one group, 13 in the F16 window.
+     */
+    @Test
+    void generateWithAKiviCacheReportsItsPrecisionAndBytes() throws Exception {
+        Run r = run("generate", "--model", TestResources.tinystories656k().toString(), "--prompt", "Once upon a time", "-n", "40",
+                "--temperature", "0", "--ignore-eos", "--json", "--kv-precision-k", "kivi4", "--kv-precision-v", "kivi2");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode kv = new ObjectMapper().readTree(r.out()).get("kv");
+        assertThat(kv.get("precision").asText()).isEqualTo("k=kivi4,v=kivi2");
+        long window = 13 * (2 * 16 + 4); // F16 vector and slot index of each token in the window
+        // codes are packed in blocks of 32 channels (16 bytes at 4 bits, 8 at 2), as Q4's
+        long keys = 45 * (16 + 4) + (4 * 16 + 4) + window; // 4-bit codes and slot index; one group's scales and zero points
+        long values = 45 * (8 + 4 + 4) + window; // 2-bit codes, slot index, each token's scale and zero point
+        assertThat(kv.get("bytes_at_end").asLong()).isEqualTo(2 * 4 * (keys + values));
+
+        Run bad = run("generate", "--model", TestResources.tinystories656k().toString(), "--prompt", "hi", "--kv-precision", "kivi3");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("kivi3").contains("f32, f16, bf16, q8, q4, kivi4 or kivi2").doesNotContain("Exception in thread");
+    }
+
     @Test
     void specialReadsChatMarkupInAPlainPromptAsSpecialTokens() throws Exception {
         String text = "<|im_start|>user\nHi<|im_end|>";

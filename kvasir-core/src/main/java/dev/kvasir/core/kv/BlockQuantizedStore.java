@@ -112,6 +112,10 @@ public abstract sealed class BlockQuantizedStore extends VectorStore permits Q8S
         copy.capacity = capacity;
     }
 
+    @Override public boolean integerKernels() {
+        return true;
+    }
+
     @Override public long bytesPerSlot() {
         return slotBytes() + 2L * blocks;
     }

@@ -42,8 +42,8 @@ public final class HeadCache {
     public HeadCache(KvPrecision keyPrecision, KvPrecision valuePrecision, int headDim, int initialCapacity) {
         int cap = Math.max(1, initialCapacity);
         this.headDim = headDim;
-        this.keys = VectorStore.create(keyPrecision, headDim, cap);
-        this.values = VectorStore.create(valuePrecision, headDim, cap);
+        this.keys = VectorStore.create(keyPrecision, VectorStore.Role.KEYS, headDim, cap);
+        this.values = VectorStore.create(valuePrecision, VectorStore.Role.VALUES, headDim, cap);
         this.positions = new int[cap];
     }
 
@@ -53,13 +53,14 @@ public final class HeadCache {
      * store already at its precision is kept as it is.
      */
     public void storeAs(KvPrecision keyPrecision, KvPrecision valuePrecision) {
-        keys = convert(keys, keyPrecision);
-        values = convert(values, valuePrecision);
+        keys = convert(keys, keyPrecision, VectorStore.Role.KEYS);
+        values = convert(values, valuePrecision, VectorStore.Role.VALUES);
     }
 
-    private VectorStore convert(VectorStore from, KvPrecision to) {
+    /** The slots put in order: a KIVI store quantises them group by group, the last ones staying in its F16 residual window. */
+    private VectorStore convert(VectorStore from, KvPrecision to, VectorStore.Role role) {
         if (from.precision() == to) return from;
-        VectorStore out = VectorStore.create(to, headDim, from.capacity());
+        VectorStore out = VectorStore.create(to, role, headDim, from.capacity());
         float[] tmp = new float[headDim];
         for (int s = 0; s < size; s++) {
             from.get(s, tmp, 0);
@@ -193,6 +194,8 @@ public final class HeadCache {
     /** Drops every slot from {@code n} on (keeps the allocation): rolls the cache back, e.g. between benchmark repetitions. */
     public void truncate(int n) {
         if (n < 0 || n > size) throw new IndexOutOfBoundsException("cannot truncate " + size + " slots to " + n);
+        keys.truncate(n);
+        values.truncate(n);
         size = n;
     }
 
@@ -207,9 +210,9 @@ public final class HeadCache {
         return keys.bytes() + values.bytes() + 4L * positions.length + (mass == null ? 0 : 4L * mass.length);
     }
 
-    /** Bytes of the slots in use (keys and values only): the figure compression reports. */
+    /** Bytes of the slots in use (keys and values only, with a KIVI store's groups and residual window): the figure compression reports. */
     public long usedBytes() {
-        return size * (keys.bytesPerSlot() + values.bytesPerSlot());
+        return keys.usedBytes(size) + values.usedBytes(size);
     }
 
     private void checkSlot(int slot) {

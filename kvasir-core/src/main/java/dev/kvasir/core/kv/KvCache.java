@@ -42,8 +42,9 @@ public final class KvCache {
      * Keys and values at their own precisions, and sliding-window layers: local[l] layers keep
      * only the last {@code window} tokens ({@code local} null: every layer global). A local
      * layer's ring overwrites a slot in place ({@link HeadCache#replace}), which every store
-     * supports: a quantised store quantises each slot on its own, so local layers are held at the
-     * same precisions as the global ones.
+     * supports: Q8 and Q4 quantise each slot on its own, and a KIVI store takes the overwritten slot
+     * back into its F16 residual window until a group fills, so local layers are held at the same
+     * precisions as the global ones.
      */
     public KvCache(int layers, int kvHeads, int headDim, KvPrecision keyPrecision, KvPrecision valuePrecision, int initialCapacity,
                    int window, boolean[] local) {

@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * per cache slot, stored as F32, F16 or BF16. Slots are addressed by index; compaction keeps a
  * subset and really shrinks the arrays so that evicted memory is returned.
  */
-public abstract sealed class VectorStore permits VectorStore.F32, VectorStore.F16, VectorStore.BF16, BlockQuantizedStore {
+public abstract sealed class VectorStore permits VectorStore.F32, VectorStore.F16, VectorStore.BF16, BlockQuantizedStore, KiviStore {
     static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
 
     protected final int dim;
@@ -21,13 +21,31 @@ public abstract sealed class VectorStore permits VectorStore.F32, VectorStore.F1
         this.capacity = capacity;
     }
 
+    /** What a store holds: KIVI lays keys out per channel and values per token; the other formats store both alike. */
+    public enum Role { KEYS, VALUES }
+
+    /**
+     * A store of {@code precision} for one side of a head.
+     *
+     * @throws IllegalArgumentException for a KIVI precision: its keys and values differ in layout, say which with
+     *                                  {@link #create(KvPrecision, Role, int, int)}
+     */
     public static VectorStore create(KvPrecision precision, int dim, int capacity) {
+        if (precision.kivi()) {
+            throw new IllegalArgumentException(precision.label() + " stores keys per channel and values per token: "
+                    + "create its store with a Role (KEYS or VALUES)");
+        }
+        return create(precision, Role.KEYS, dim, capacity);
+    }
+
+    public static VectorStore create(KvPrecision precision, Role role, int dim, int capacity) {
         return switch (precision) {
             case F32 -> new F32(dim, capacity);
             case F16 -> new F16(dim, capacity);
             case BF16 -> new BF16(dim, capacity);
             case Q8 -> new Q8Store(dim, capacity);
             case Q4 -> new Q4Store(dim, capacity);
+            case KIVI4, KIVI2 -> role == Role.KEYS ? new KiviKeyStore(precision, dim, capacity) : new KiviValueStore(precision, dim, capacity);
         };
     }
 
@@ -85,6 +103,25 @@ public abstract sealed class VectorStore permits VectorStore.F32, VectorStore.F1
     /** Bytes allocated: every slot of the capacity, used or not. */
     public long bytes() {
         return capacity * bytesPerSlot();
+    }
+
+    /** Bytes the first {@code used} slots take (a KIVI store adds its groups' scales and its F16 residual window). */
+    public long usedBytes(int used) {
+        return used * bytesPerSlot();
+    }
+
+    /**
+     * Slots from {@code n} on are dropped (the head rolled back). The stores that quantise each
+     * slot alone need not know; a KIVI store forgets them in its groups and its residual window.
+     */
+    public void truncate(int n) {}
+
+    /**
+     * True when attention reads this store through its own {@link #scores} and {@link #mix}
+     * kernels on the integer data, never converted to floats first (Q8, Q4, KIVI).
+     */
+    public boolean integerKernels() {
+        return false;
     }
 
     /**

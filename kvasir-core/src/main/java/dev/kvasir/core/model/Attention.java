@@ -1,6 +1,7 @@
 package dev.kvasir.core.model;
 
 import dev.kvasir.core.kv.HeadCache;
+import dev.kvasir.core.kv.KiviStore;
 import dev.kvasir.core.kv.VectorStore;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -77,9 +78,32 @@ final class Attention {
     }
 
     /**
-     * From logits {@code p[0..n)} to the output: adds log(mass) for merged slots, softmax (left
-     * in {@code p}), then {@code out = Σ_j p_j v_j}.
+     * True when prefill attention reads this head's stores in place ({@link #attendInPlace})
+     * rather than through a transposed float copy of its keys: a KIVI store, whose reason to exist
+     * is that the cache is never expanded back to floats. (Q8/Q4 keys are still transposed for
+     * prefill, a float copy per chunk.)
      */
+    static boolean readsInPlace(HeadCache head) {
+        return head.keys() instanceof KiviStore || head.values() instanceof KiviStore;
+    }
+
+    /**
+     * Prefill attention of one query over slots [lo, n) through the stores' own kernels: the
+     * keys' {@link VectorStore#scores} and the values' {@link VectorStore#mix}, which a KIVI store
+     * runs on its integer codes with the scales applied per group; slots before {@code lo}
+     * (outside a sliding window) get no weight. Leaves the normalised row in {@code p[0..n)}.
+     */
+    static void attendInPlace(HeadCache head, int lo, int n, float[] q, int qOff, float scale, float[] p, float[] out, int outOff) {
+        head.keys().scores(lo, n - lo, q, qOff, scale, p, lo);
+        java.util.Arrays.fill(p, 0, lo, Float.NEGATIVE_INFINITY);
+        float[] mass = head.massOrNull();
+        if (mass != null) {
+            for (int j = lo; j < n; j++) p[j] += (float) Math.log(mass[j]);
+        }
+        softmax(p, n);
+        head.values().mix(lo, n - lo, p, lo, out, outOff);
+    }
+
     /**
      * {@link #attendTransposed} for a sliding-window query: only slots [lo, n) are seen (the
      * earlier slots get no weight).
@@ -97,6 +121,10 @@ final class Attention {
         normaliseAndMix(head, n, p, out, outOff);
     }
 
+    /**
+     * From logits {@code p[0..n)} to the output: adds log(mass) for merged slots, softmax (left
+     * in {@code p}), then {@code out = Σ_j p_j v_j}.
+     */
     private static void normaliseAndMix(HeadCache head, int n, float[] p, float[] out, int outOff) {
         int hd = head.headDim();
         float[] mass = head.massOrNull();

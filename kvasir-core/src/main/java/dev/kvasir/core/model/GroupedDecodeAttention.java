@@ -1,6 +1,5 @@
 package dev.kvasir.core.model;
 
-import dev.kvasir.core.kv.BlockQuantizedStore;
 import dev.kvasir.core.kv.HeadCache;
 import dev.kvasir.core.kv.VectorStore;
 import dev.kvasir.core.util.Parallel;
@@ -93,7 +92,7 @@ final class GroupedDecodeAttention {
      * One chunk [from, to) of one KV head for its g query heads (q at {@code qOff}, head after
      * head): writes per head {m, l, o[hd]} at {@code partials[pOff + g*(hd+2)]}. F32 keys and
      * values are read in place; F16/BF16 ones are first converted into {@code kv} (two float
-     * buffers of CHUNK*hd), once for the whole group; Q8/Q4 ones are read by the store's own
+     * buffers of CHUNK*hd), once for the whole group; Q8/Q4/KIVI ones are read by the store's own
      * kernels on their integer blocks ({@link VectorStore#scores}, {@link VectorStore#mix}). With heads of four vectors (64 floats with
      * AVX-512) the kernels take the heads three at a time, so that each key and value vector
      * loaded serves three heads.
@@ -103,7 +102,7 @@ final class GroupedDecodeAttention {
         int hd = head.headDim(), len = to - from, stride = hd + 2;
         VectorStore keys = head.keys(), values = head.values();
         // quantised stores score and mix on their integer blocks through their own kernels, head by head
-        boolean quantisedKeys = keys instanceof BlockQuantizedStore, quantisedValues = values instanceof BlockQuantizedStore;
+        boolean quantisedKeys = keys.integerKernels(), quantisedValues = values.integerKernels();
         float[] k = null, v = null;
         int kBase = 0, vBase = 0;
         if (keys instanceof VectorStore.F32 k32) {

@@ -194,11 +194,21 @@ public final class LlamaModel {
         }
         int blk = Attention.blockLength();
         int maxSlots = 0;
-        for (int h = 0; h < c.kvHeads(); h++) {
-            st.keysT[h] = Attention.transposeKeys(heads[h], bases[h] + batch, st.keysT[h], st.keyTmp);
-            maxSlots = Math.max(maxSlots, bases[h] + batch);
-        }
+        for (int h = 0; h < c.kvHeads(); h++) maxSlots = Math.max(maxSlots, bases[h] + batch);
         final int padded = (maxSlots + blk - 1) / blk * blk;
+        if (Attention.readsInPlace(heads[0])) {
+            // a KIVI ring: each query scores its window on the integer codes, nothing dequantised
+            par.forParts(batch * nh, 1, (part, from, to) -> {
+                float[] p = st.probsScratch(padded);
+                for (int item = from; item < to; item++) {
+                    int b = item / nh, h = item % nh, kvh = h / g, n = bases[kvh] + b + 1;
+                    Attention.attendInPlace(heads[kvh], Math.max(0, n - window), n, st.q, b * qDim + h * hd, attnScale, p, st.att,
+                            b * qDim + h * hd);
+                }
+            });
+            return;
+        }
+        for (int h = 0; h < c.kvHeads(); h++) st.keysT[h] = Attention.transposeKeys(heads[h], bases[h] + batch, st.keysT[h], st.keyTmp);
         par.forParts(batch * nh, 1, (part, from, to) -> {
             float[] p = st.probsScratch(padded);
             for (int item = from; item < to; item++) {
@@ -318,14 +328,29 @@ public final class LlamaModel {
         final int scratch = maxBase + batch;
         boolean record = recorder != null && recorder.active();
         if (batch > 1 || record) {
+            int blk = Attention.blockLength();
+            final int padded = (scratch + blk - 1) / blk * blk;
+            if (record) recorder.prepare(par.threads());
+            if (Attention.readsInPlace(heads[0])) {
+                // A KIVI cache (a question or a later turn after the prompt was quantised): every
+                // (token, query head) pair scores the integer codes and mixes them through the
+                // stores' kernels, so the cache is never expanded back to floats.
+                par.forParts(batch * nh, 1, (part, from, to) -> {
+                    float[] p = st.probsScratch(padded);
+                    for (int item = from; item < to; item++) {
+                        int b = item / nh, h = item % nh, kvh = h / g, n = bases[kvh] + b + 1;
+                        Attention.attendInPlace(heads[kvh], 0, n, st.q, b * qDim + h * hd, attnScale, p, st.att, b * qDim + h * hd);
+                        if (record) recorder.record(layer, h, queryBase + b, p, n, part);
+                    }
+                });
+                if (record) recorder.flush(layer, scratch);
+                return;
+            }
             // Prefill: transpose each KV head's keys once for the whole chunk, then every
             // (token, query head) pair scores whole blocks of slots without reductions.
-            int blk = Attention.blockLength();
             for (int h = 0; h < c.kvHeads(); h++) {
                 st.keysT[h] = Attention.transposeKeys(heads[h], bases[h] + batch, st.keysT[h], st.keyTmp);
             }
-            if (record) recorder.prepare(par.threads());
-            final int padded = (scratch + blk - 1) / blk * blk;
             if (TiledPrefillAttention.applies(heads[0])) {
                 // tiles of TOKENS tokens × the g heads of one KV head share every key and value load
                 int kvHeads = c.kvHeads(), tiles = (batch + TiledPrefillAttention.TOKENS - 1) / TiledPrefillAttention.TOKENS * kvHeads;

@@ -27,13 +27,16 @@ class HeadCacheTest {
         float[] k = new float[dim], v = new float[dim];
         h.keys().get(2, k, 0);
         h.values().get(2, v, 0);
-        // Q4's step is max|x| / 8 = 8.2 here (values 50 .. 65.75)
-        float tolerance = switch (precision) { case F32 -> 0f; case Q4 -> 8.3f; default -> 0.5f; };
+        // Q4's step is max|x| / 8 = 8.2 here (values 50 .. 65.75); KIVI's keys of channel 1 span 32.25 .. 63.25 over
+        // their group of 32 tokens, half a step is 31 / 15 / 2 (kivi4) or 31 / 3 / 2 (kivi2)
+        float tolerance = switch (precision) { case F32 -> 0f; case Q4 -> 8.3f; case KIVI4 -> 1.04f; case KIVI2 -> 5.2f; default -> 0.5f; };
         assertThat(k[1]).isCloseTo(50.25f, within(tolerance));
         assertThat(v[0]).isCloseTo(-50f, within(tolerance));
         // memory is really released: capacity shrinks to the kept slots
         assertThat(h.keys().capacity()).isEqualTo(4);
-        assertThat(h.bytes()).isLessThan(2L * 8 * precision.bytesPerVector(dim) + 64);
+        // a KIVI key store also keeps the scales and zero points of the three groups the survivors came from
+        long groups = precision.kivi() ? 3 * (4L * dim + 8) : 0;
+        assertThat(h.bytes()).isLessThan(2L * 8 * precision.bytesPerVector(dim) + 64 + groups);
     }
 
     /** The bulk conversion decode attention uses gives exactly what slot-by-slot reads give, tails included. */
@@ -41,8 +44,8 @@ class HeadCacheTest {
     @EnumSource(KvPrecision.class)
     void getRangeEqualsSlotBySlotGet(KvPrecision precision) {
         java.util.Random r = new java.util.Random(11);
-        for (int dim : new int[] {64, 48, 5}) {
-            VectorStore s = VectorStore.create(precision, dim, 40);
+        for (int dim : new int[] {64, 48, 5}) for (VectorStore.Role role : VectorStore.Role.values()) {
+            VectorStore s = VectorStore.create(precision, role, dim, 40); // KIVI: 32 slots quantised, 8 in the F16 window
             for (int slot = 0; slot < 40; slot++) {
                 float[] v = new float[dim];
                 for (int i = 0; i < dim; i++) v[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(9) - 4));

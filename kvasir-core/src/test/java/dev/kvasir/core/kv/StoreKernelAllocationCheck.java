@@ -20,11 +20,13 @@ public final class StoreKernelAllocationCheck {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         int dim = 64, n = 128;
         Random rnd = new Random(5);
-        VectorStore s = VectorStore.create(precision, dim, n);
+        // the keys' and the values' stores (KIVI lays them out differently), 128 slots: KIVI's four whole groups
+        VectorStore s = VectorStore.create(precision, VectorStore.Role.KEYS, dim, n), t = VectorStore.create(precision, VectorStore.Role.VALUES, dim, n);
         float[] v = new float[dim];
         for (int slot = 0; slot < n; slot++) {
             for (int i = 0; i < dim; i++) v[i] = (float) rnd.nextGaussian();
             s.put(slot, v, 0);
+            t.put(slot, v, 0);
         }
         float[] q = new float[dim], p = new float[n], out = new float[dim], chunk = new float[n * dim];
         for (int i = 0; i < dim; i++) q[i] = (float) rnd.nextGaussian();
@@ -32,9 +34,9 @@ public final class StoreKernelAllocationCheck {
         double perCall = Double.NaN;
         float sink = 0;
         while (System.nanoTime() - start < deadlineNanos) {
-            for (int i = 0; i < 300; i++) sink += round(s, q, p, out, chunk);
+            for (int i = 0; i < 300; i++) sink += round(s, q, p, out, chunk) + round(t, q, p, out, chunk);
             long a0 = mx.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 50; i++) sink += round(s, q, p, out, chunk);
+            for (int i = 0; i < 50; i++) sink += round(s, q, p, out, chunk) + round(t, q, p, out, chunk);
             perCall = (mx.getCurrentThreadAllocatedBytes() - a0) / 50.0;
             if (perCall < 64) break;
         }
