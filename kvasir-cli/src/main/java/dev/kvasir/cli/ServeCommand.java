@@ -83,6 +83,12 @@ final class ServeCommand implements Callable<Integer> {
         // Jetty's INFO lines are noise on a terminal; our own startup line says what matters
         System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.io.javalin", "warn");
+        if (modelOptions.kvPrecision() != modelOptions.kvPrecisionValues()) {
+            // the server stores keys and values at one precision: a split would otherwise be dropped without a word
+            throw new IllegalArgumentException("serve stores keys and values at one precision; --kv-precision-k "
+                    + modelOptions.kvPrecision().label() + " and --kv-precision-v " + modelOptions.kvPrecisionValues().label()
+                    + " differ (use --kv-precision)");
+        }
         String key = apiKey != null ? apiKey : System.getenv("KVASIR_API_KEY");
         ServerConfig config = ServerConfig.defaults().withHost(host).withPort(port).withApiKey(key == null || key.isBlank() ? null : key)
                 .withBatching(batchingOn()).withParallel(parallel != null ? parallel : batchingOn() ? 16 : 2).withQueue(queue).withQueueTimeout(Quantities.parseDuration(queueTimeout))

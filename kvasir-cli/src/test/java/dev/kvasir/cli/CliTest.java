@@ -94,6 +94,12 @@ class CliTest {
         Run bad = run("generate", "--model", TestResources.tinystories656k().toString(), "--prompt", "hi", "--kv-precision", "kivi3");
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).contains("kivi3").contains("f32, f16, bf16, q8, q4, kivi4 or kivi2").doesNotContain("Exception in thread");
+
+        // the server keeps one precision for keys and values: a split is refused, not dropped
+        Run split = run("serve", "--model", TestResources.tinystories656k().toString(), "--port", "0", "--kv-precision-k", "q8",
+                "--kv-precision-v", "f16");
+        assertThat(split.exit()).isEqualTo(2);
+        assertThat(split.err()).contains("--kv-precision-k q8").contains("--kv-precision-v f16").doesNotContain("Exception in thread");
     }
 
     @Test

@@ -260,7 +260,9 @@ public final class Generator implements AutoCloseable {
         DecodePress decodePress = c.decodePress();
         int context = model.config().contextLength();
         state.recordDecodeAttention(decodePress != null);
-        if (decodePress != null) decodePress.reset();
+        // a prompt press's decode rule was reset and seeded by its compression (capacity, H2O's scores): resetting it
+        // here would switch "decode-max-tokens=auto" off; a stand-alone decode press starts afresh for each request
+        if (decodePress != null && decodePress == options.decodePress()) decodePress.reset();
         // decode-time presses, like prompt presses, act on the layers that hold the whole context
         KvCache pressed = decodePress != null ? cache.compressibleView() : cache;
         java.util.function.IntFunction<float[][]> rowsOfLayer = layer -> state.lastAttentionRows(pressed.modelLayer(layer));

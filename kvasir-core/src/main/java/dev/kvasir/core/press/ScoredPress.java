@@ -55,7 +55,12 @@ public final class ScoredPress implements Press {
         int layers = cache.layers(), heads = cache.kvHeads();
         int t = Selection.uniformTokens(cache, name);
         int c = budget.capacity(t);
-        if (decode != null) decode.prefillCapacity(c);
+        if (decode != null) {
+            // a fresh start for this prompt, then the capacity and (in afterPrefill) the state decode eviction continues from;
+            // nothing may reset the decode press after this, or "decode-max-tokens=auto" would find no capacity
+            decode.reset();
+            decode.prefillCapacity(c);
+        }
         boolean needStats = statsRequest(layers, 0, heads, t).any();
         AttentionStats[] stats = new AttentionStats[layers];
         for (int l = 0; l < layers && needStats; l++) {

@@ -46,4 +46,30 @@ class DecodePressEndToEndTest {
             }
         }
     }
+
+    /**
+     * The default cap, {@code decode-max-tokens=auto}: the prompt's per-head capacity after
+     * compression (the paper's setting: H2O and StreamingLLM hold their budget while generating).
+     * Nothing between compression and decoding may reset the decode rule, or the cache grows by
+     * every generated token.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2o", "tova", "streaming-llm"})
+    void theDefaultCapIsThePromptsBudget(String method) {
+        try (Model model = Model.load(TestResources.defaultModel());
+             Generator generator = new Generator(model, Generator.Options.defaults().withThreads(2)
+                     .withPress(Presses.create(method), Budget.fraction(0.5)))) {
+            int[] prompt = model.tokenizer().encode(LibraryApiExampleTest.STORY.repeat(2), true, false);
+            int cap = Budget.fraction(0.5).capacity(prompt.length);
+            KvCache cache = generator.newCache(prompt.length + 48);
+            GenerationResult r = generator.generate(GenerationRequest.of(prompt, 40, SamplingParams.greedy()), cache, s -> {});
+            assertThat(r.tokens().length).as("generated tokens").isGreaterThanOrEqualTo(8);
+            assertThat(r.kv().keptPerLayer()[0]).as("compressed to the budget").isEqualTo(cap * cache.kvHeads());
+            for (int l = 0; l < cache.layers(); l++) {
+                for (int h = 0; h < cache.kvHeads(); h++) {
+                    assertThat(cache.head(l, h).size()).as("%s layer %d head %d", method, l, h).isEqualTo(cap);
+                }
+            }
+        }
+    }
 }

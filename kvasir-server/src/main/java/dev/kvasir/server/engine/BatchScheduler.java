@@ -265,8 +265,8 @@ final class BatchScheduler implements AutoCloseable {
         if (dp == null) {
             s.cache.reserve(Math.max(0, Math.min(s.request.maxTokens(), context - s.cache.nextPosition())));
         } else {
+            // not reset: compression seeded it (its capacity for decode-max-tokens=auto, H2O's scores)
             s.decodePress = dp;
-            dp.reset();
             s.state = llama.newState(1);
             s.state.recordDecodeAttention(true);
         }
