@@ -90,8 +90,8 @@ public final class Admission<S> {
 
         /**
          * Asks to start prefilling: granted when no other prompt is being prefilled (admission
-         * kept room for the largest transient part), or when this one's transient part fits
-         * beside those being prefilled. A refused caller tries again later (after a step).
+         * kept room for the largest transient parts, one per lane), or when this one's transient
+         * part fits beside those being prefilled. A refused caller tries again later (after a step).
          */
         public boolean tryStartPrefill() {
             lock.lock();
@@ -138,6 +138,7 @@ public final class Admission<S> {
     private final int slotCount;
     private final int queueCapacity;
     private final long memoryLimit;
+    private final int prefillers;
     /** Sum of the leases' run-long bytes. */
     private long longBytes;
     /** Leases still holding a transient prefill reservation. */
@@ -146,7 +147,18 @@ public final class Admission<S> {
     private double averageHoldSeconds = 1;
 
     public Admission(Collection<S> slots, int queueCapacity, long memoryLimit) {
+        this(slots, queueCapacity, memoryLimit, 1);
+    }
+
+    /**
+     * @param prefillers how many prompts the engine prefills at once (its batch lanes): the books
+     *                   keep room for that many transient parts, so that admitting more compressed
+     *                   sequences never leaves a lane unable to prefill, idle beside a busy one
+     */
+    public Admission(Collection<S> slots, int queueCapacity, long memoryLimit, int prefillers) {
         if (slots.isEmpty()) throw new IllegalArgumentException("admission needs at least one slot");
+        if (prefillers < 1) throw new IllegalArgumentException("at least one prompt must be prefilled at a time, got " + prefillers);
+        this.prefillers = prefillers;
         this.freeSlots = new ArrayDeque<>(slots);
         this.slotCount = slots.size();
         this.queueCapacity = queueCapacity;
@@ -165,7 +177,7 @@ public final class Admission<S> {
     /**
      * Waits as {@link #acquire(long, long)} for a request holding {@code bytes} during its run
      * and up to {@code transientBytes} more while its prompt is prefilled before compression.
-     * The books carry the run-long bytes of every lease plus room for the largest transient part
+     * The books carry the run-long bytes of every lease plus room for the largest transient parts (one per prefilling lane)
      * among the leases not yet settled; a prefill starts only through {@link Lease#tryStartPrefill},
      * which lets several run at once only when their transient parts fit together. While waiting,
      * {@code cancelled} is polled (every 20 ms): a client that left gives its place up at once.
@@ -211,17 +223,36 @@ public final class Admission<S> {
     private static final long CANCEL_POLL_NANOS = 20_000_000L;
 
     private boolean fits(long bytes, long transientBytes) {
-        return !freeSlots.isEmpty() && longBytes + bytes + Math.max(transientReserve(), transientBytes) <= memoryLimit;
+        return !freeSlots.isEmpty() && longBytes + bytes + transientReserve(transientBytes) <= memoryLimit;
+    }
+
+    private long transientReserve() {
+        return transientReserve(0);
     }
 
     /**
-     * Room kept for prompts prefilled before compression: the largest transient part of a lease
-     * not yet settled (one of them can always start), or more while several are prefilled at once.
+     * Room kept for prompts prefilled before compression: the {@link #prefillers} largest
+     * transient parts among the leases not yet settled and {@code candidate} (that many can
+     * always be prefilled at once), or more while more are being prefilled.
      */
-    private long transientReserve() {
-        long max = 0;
-        for (Lease l : unsettled) max = Math.max(max, l.transientBytes);
-        return Math.max(max, prefillingTransient());
+    private long transientReserve(long candidate) {
+        long[] largest = new long[prefillers];
+        offer(largest, candidate);
+        for (Lease l : unsettled) offer(largest, l.transientBytes);
+        long sum = 0;
+        for (long b : largest) sum += b;
+        return Math.max(sum, prefillingTransient());
+    }
+
+    /** Keeps {@code top} as the largest values offered so far, in descending order. */
+    private static void offer(long[] top, long value) {
+        for (int i = 0; i < top.length; i++) {
+            if (value > top[i]) {
+                System.arraycopy(top, i, top, i + 1, top.length - i - 1);
+                top[i] = value;
+                return;
+            }
+        }
     }
 
     private long prefillingTransient() {

@@ -73,7 +73,8 @@ public final class InferenceEngine implements AutoCloseable {
         List<DecodeSlot> s = new ArrayList<>();
         for (int i = 0; i < parallel; i++) s.add(new DecodeSlot(model, base));
         this.slots = List.copyOf(s);
-        this.admission = new Admission<>(slots, queue, maxKvMemory);
+        int laneCount = batching ? Math.max(1, Math.min(threads, parallel)) : 1;
+        this.admission = new Admission<>(slots, queue, maxKvMemory, laneCount);
         BatchScheduler.LiveCaches live = new BatchScheduler.LiveCaches() {
             @Override public void add(KvCache c) { liveCaches.add(c); }
 
@@ -85,7 +86,7 @@ public final class InferenceEngine implements AutoCloseable {
         // 26 tokens/s from one 1-thread lane, 9 from one 2-thread lane).
         List<BatchScheduler> l = new ArrayList<>();
         if (batching) {
-            for (int i = 0; i < Math.max(1, Math.min(threads, parallel)); i++) {
+            for (int i = 0; i < laneCount; i++) {
                 l.add(new BatchScheduler(model, i, parallel, 1, precision, live, promptCache));
             }
         }

@@ -122,6 +122,34 @@ class AdmissionTest {
         assertThat(a.reservedBytes()).isZero();
     }
 
+    /**
+     * Two batch lanes: the books keep room for two transient parts, so admitting compressed
+     * sequences never leaves one lane unable to prefill while the other does (measured before:
+     * one of two lanes idle much of the time in bench-server.sh's memory scenario).
+     */
+    @Test
+    void withTwoLanesTwoPrefillsAlwaysFit() throws Exception {
+        Admission<String> a = new Admission<>(List.of("s1", "s2", "s3", "s4"), 0, 160, 2);
+        var l1 = a.acquire(20, 50, in(0), () -> false);
+        var l2 = a.acquire(20, 50, in(0), () -> false);
+        assertThat(a.reservedBytes()).isEqualTo(140); // 20 + 20 + two transients of 50
+        assertThatThrownBy(() -> a.acquire(30, 0, in(0), () -> false)).as("a third would eat a lane's prefill room")
+                .isInstanceOf(Admission.Refused.class);
+        assertThat(l1.tryStartPrefill()).isTrue();
+        assertThat(l2.tryStartPrefill()).as("both lanes prefill at once").isTrue();
+        l1.settle(25);
+        l2.settle(25);
+        assertThat(a.reservedBytes()).isEqualTo(50);
+        var l3 = a.acquire(20, 50, in(0), () -> false);
+        assertThat(a.reservedBytes()).isEqualTo(120); // 50 + 20 + its transient of 50, the only one left
+        var l4 = a.acquire(10, 0, in(0), () -> false);
+        assertThat(a.reservedBytes()).isEqualTo(130);
+        assertThatThrownBy(() -> a.acquire(40, 0, in(0), () -> false)).isInstanceOf(Admission.Refused.class);
+        assertThatThrownBy(() -> new Admission<>(List.of("s"), 0, 10, 0)).hasMessageContaining("at least one prompt");
+        for (var l : List.of(l1, l2, l3, l4)) l.close();
+        assertThat(a.reservedBytes()).isZero();
+    }
+
     @Test
     void aQueuedRequestWhoseClientLeftGivesUpItsPlace() throws Exception {
         Admission<String> a = new Admission<>(List.of("s1"), 4, 100);
