@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import argparse
 import base64
-import hashlib
 import importlib.metadata as md
-import json
 import math
 import os
 import platform
@@ -34,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from golden_format import dump, f32, sha256, top_k_stable  # noqa: E402  (beside this file)
 from np_llama import np_llama_from_gguf, np_llama_from_hf  # noqa: E402  (beside this file)
 
 FORMAT = "kvasir-golden-v1"
@@ -73,19 +72,6 @@ def log(*a):
     print(*a, file=sys.stderr, flush=True)
 
 
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def f32(x) -> float:
-    """A float32 value as the shortest decimal that reads back to the same float32."""
-    return float(str(np.float32(x)))
-
-
 def versions() -> dict:
     def v(name):
         try:
@@ -104,12 +90,6 @@ def versions() -> dict:
         "numpy": np.__version__,
         "python": platform.python_version(),
     }
-
-
-def top_k_stable(row: np.ndarray, k: int):
-    """Top-k by logit, ties broken by the lower token id (the same rule as argmax)."""
-    idx = np.lexsort((np.arange(row.size), -row.astype(np.float64)))[:k]
-    return idx.tolist(), row[idx]
 
 
 def logsumexp64(row: np.ndarray) -> float:
@@ -423,27 +403,6 @@ def run_case(model, tok, info, case, n_new, np_model, want_full):
             f"{cc['numpy_f64_argmax_agree']}/{len(gen)} ({time.time() - t0:.1f}s)")
     rec["crosscheck"] = cc
     return rec
-
-
-def dump(obj, indent=0) -> str:
-    """JSON with dicts indented and lists of scalars (or of lists of scalars) kept on one line each."""
-    pad, pad1 = "  " * indent, "  " * (indent + 1)
-
-    def scalar_list(v):
-        return isinstance(v, list) and all(not isinstance(e, (dict, list)) for e in v)
-
-    if isinstance(obj, dict):
-        if not obj:
-            return "{}"
-        items = [f"{pad1}{json.dumps(k)}: {dump(v, indent + 1)}" for k, v in obj.items()]
-        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
-    if isinstance(obj, list):
-        if scalar_list(obj):
-            return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
-        if all(scalar_list(e) for e in obj):
-            return "[\n" + ",\n".join(pad1 + json.dumps(e, separators=(",", ":")) for e in obj) + "\n" + pad + "]"
-        return "[\n" + ",\n".join(pad1 + dump(e, indent + 1) for e in obj) + "\n" + pad + "]"
-    return json.dumps(obj, ensure_ascii=False)
 
 
 def main():

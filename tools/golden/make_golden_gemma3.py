@@ -19,9 +19,7 @@ sliding-window layers drop the start of the prompt while the global layers keep 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import importlib.metadata as md
-import json
 import platform
 import sys
 from pathlib import Path
@@ -29,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from golden_format import dump, f32, sha256, top_k_stable  # noqa: E402
 from np_gemma3 import NpGemma3  # noqa: E402
 
 TOP_K = 5
@@ -52,38 +51,6 @@ LONG_PARAGRAPH = (
     "her soup, and fell asleep dreaming of the sea."
 )
 CHAT_PROMPT = "<bos><start_of_turn>user\nWhat is the capital of France?<end_of_turn>\n<start_of_turn>model\n"
-
-
-def f32(x) -> float:
-    """A float32 value as the shortest decimal that reads back to the same float32."""
-    return float(str(np.float32(x)))
-
-
-def top_k_stable(row: np.ndarray, k: int):
-    """Top-k by logit, ties broken by the lower token id (the same rule as argmax)."""
-    idx = np.lexsort((np.arange(row.size), -row.astype(np.float64)))[:k]
-    return idx.tolist(), row[idx]
-
-
-def dump_json(obj, indent=0) -> str:
-    """JSON with dicts indented and lists of scalars (or of lists of scalars) kept on one line each (as make_golden.py)."""
-    pad, pad1 = "  " * indent, "  " * (indent + 1)
-
-    def scalar_list(v):
-        return isinstance(v, list) and all(not isinstance(e, (dict, list)) for e in v)
-
-    if isinstance(obj, dict):
-        if not obj:
-            return "{}"
-        items = [f"{pad1}{json.dumps(k)}: {dump_json(v, indent + 1)}" for k, v in obj.items()]
-        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
-    if isinstance(obj, list):
-        if scalar_list(obj):
-            return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
-        if all(scalar_list(e) for e in obj):
-            return "[\n" + ",\n".join(pad1 + json.dumps(e, separators=(",", ":")) for e in obj) + "\n" + pad + "]"
-        return "[\n" + ",\n".join(pad1 + dump_json(e, indent + 1) for e in obj) + "\n" + pad + "]"
-    return json.dumps(obj, ensure_ascii=False)
 
 
 class GemmaSpm:
@@ -130,14 +97,6 @@ class GemmaSpm:
                 continue
             ids += [self.control[part]] if part in self.control else self.sp.encode(part)
         return ids
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def run_case(model: NpGemma3, name: str, prompt: str, ids: list[int], n_new: int) -> dict:
@@ -197,7 +156,7 @@ def main():
     }
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "gemma3-270m-q4_k_m.json"
-    path.write_text(dump_json(out) + "\n")
+    path.write_text(dump(out) + "\n")
     print(f"wrote {path}", file=sys.stderr)
 
 
