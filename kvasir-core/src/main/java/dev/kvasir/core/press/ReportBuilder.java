@@ -48,19 +48,12 @@ final class ReportBuilder {
 
     CompressionReport finish(KvCache cache, int tokens) {
         int layers = cache.layers(), heads = cache.kvHeads();
-        int[][] perHead = new int[layers][heads];
-        int[] perLayer = new int[layers];
-        double[] ratios = new double[layers];
-        long kept = 0;
-        for (int l = 0; l < layers; l++) {
-            for (int h = 0; h < heads; h++) {
-                perHead[l][h] = cache.head(l, h).size();
-                perLayer[l] += perHead[l][h];
-            }
-            kept += perLayer[l];
-            ratios[l] = tokens == 0 ? 1 : (double) perLayer[l] / ((double) tokens * heads);
-        }
-        double achieved = tokens == 0 ? 1 : (double) kept / ((double) tokens * layers * heads);
+        CacheOccupancy o = CacheOccupancy.of(cache, tokens);
+        int[][] perHead = o.perHead();
+        int[] perLayer = o.perLayer();
+        double[] ratios = o.ratios();
+        long kept = o.kept();
+        double achieved = o.achieved();
         double ms = (System.nanoTime() - start) / 1e6;
         return new CompressionReport(press.name(), press.label(), press.options(), budget.describe(), budget.requestedFraction(tokens),
                 achieved, tokens, bytesBefore, cache.usedBytes(), allocatedBefore, cache.allocatedBytes(), perLayer, perHead, ratios, ms,

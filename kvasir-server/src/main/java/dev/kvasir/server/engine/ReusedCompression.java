@@ -1,6 +1,7 @@
 package dev.kvasir.server.engine;
 
 import dev.kvasir.core.kv.KvCache;
+import dev.kvasir.core.press.CacheOccupancy;
 import dev.kvasir.core.press.CompressionReport;
 import dev.kvasir.core.press.Press;
 
@@ -25,20 +26,8 @@ final class ReusedCompression {
      */
     static CompressionReport report(CompressionSpec spec, Press press, KvCache cache, int promptTokens, int cachedTokens,
                                     int compressedTokens) {
-        int layers = cache.layers(), heads = cache.kvHeads();
-        int[][] perHead = new int[layers][heads];
-        int[] perLayer = new int[layers];
-        double[] ratios = new double[layers];
-        long kept = 0;
-        for (int l = 0; l < layers; l++) {
-            for (int h = 0; h < heads; h++) {
-                perHead[l][h] = cache.head(l, h).size();
-                perLayer[l] += perHead[l][h];
-            }
-            kept += perLayer[l];
-            ratios[l] = (double) perLayer[l] / ((double) promptTokens * heads);
-        }
-        double achieved = (double) kept / ((double) promptTokens * layers * heads);
+        CacheOccupancy occupancy = CacheOccupancy.of(cache, promptTokens);
+        double achieved = occupancy.achieved();
         double requested = spec.budget().requestedFraction(promptTokens);
         Map<String, String> details = new LinkedHashMap<>();
         details.put("reused_tokens", Integer.toString(cachedTokens));
@@ -48,7 +37,7 @@ final class ReusedCompression {
                 achieved, requested, compressedTokens, promptTokens - compressedTokens);
         long full = cache.fullBytes(promptTokens);
         return new CompressionReport(spec.method(), press.label(), press.options(), spec.budget().describe(), requested, achieved,
-                promptTokens, full, cache.usedBytes(), full, cache.allocatedBytes(), perLayer, perHead, ratios, 0, java.util.Collections.unmodifiableMap(details),
+                promptTokens, full, cache.usedBytes(), full, cache.allocatedBytes(), occupancy.perLayer(), occupancy.perHead(), occupancy.ratios(), 0, java.util.Collections.unmodifiableMap(details),
                 null, note);
     }
 }
