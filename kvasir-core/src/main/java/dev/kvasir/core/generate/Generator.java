@@ -15,8 +15,10 @@ import dev.kvasir.core.press.StatsRequest;
 import dev.kvasir.core.util.Parallel;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import java.util.function.IntConsumer;
 
 /**
@@ -209,7 +211,7 @@ public final class Generator implements AutoCloseable {
      * result's decode time is its share of the steps it took part in (each step's wall time
      * divided by the sequences in it): the cost of its tokens, comparable with a lone decode's.
      */
-    public java.util.List<GenerationResult> continueAll(Prefilled prefilled, java.util.List<Press> presses, java.util.List<Budget> budgets,
+    public List<GenerationResult> continueAll(Prefilled prefilled, List<Press> presses, List<Budget> budgets,
                                                         GenerationRequest request) {
         int n = presses.size();
         if (budgets.size() != n) throw new IllegalArgumentException(n + " presses but " + budgets.size() + " budgets");
@@ -221,7 +223,7 @@ public final class Generator implements AutoCloseable {
         for (int i = 0; i < n; i++) if (llama.batchesDecode() && prepared[i].decodePress() == null) batched[together++] = i;
         decodeBatched(prepared, Arrays.copyOf(batched, together), request, out);
         for (int i = 0; i < n; i++) if (out[i] == null) out[i] = decodeAlone(prepared[i], request, t -> {});
-        return java.util.List.of(out);
+        return List.of(out);
     }
 
     /** A compressed cache ready to decode: the question appended, room reserved, the first logits. */
@@ -265,7 +267,7 @@ public final class Generator implements AutoCloseable {
         if (decodePress != null && decodePress == options.decodePress()) decodePress.reset();
         // decode-time presses, like prompt presses, act on the layers that hold the whole context
         KvCache pressed = decodePress != null ? cache.compressibleView() : cache;
-        java.util.function.IntFunction<float[][]> rowsOfLayer = layer -> state.lastAttentionRows(pressed.modelLayer(layer));
+        IntFunction<float[][]> rowsOfLayer = layer -> state.lastAttentionRows(pressed.modelLayer(layer));
         DecodeCursor cursor = new DecodeCursor(request, model.tokenizer(), onText);
         float[] logits = c.logits();
         int steps = 0;
